@@ -1,0 +1,118 @@
+//! The Studio credential broker: `POST {broker_url}/token` with the intent
+//! bearer, answered with an audience-bound Azure token.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use ureq::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use ureq::http::HeaderValue;
+use zeroize::Zeroizing;
+
+use crate::audience::broker_scope_of;
+use crate::bearer::Bearer;
+use crate::config::CredentialContext;
+use crate::error::{Error, ErrorKind};
+use crate::http::{self, Answer, Endpoint};
+use crate::response;
+use crate::retry::Failure;
+use crate::token::{unix_now, AccessToken};
+
+/// The broker of one client, with its own connection pool.
+pub(crate) struct Broker {
+    token_url: String,
+    agent: ureq::Agent,
+    endpoint: Endpoint,
+}
+
+impl Broker {
+    /// A broker at `base_url` (already validated, no trailing `/`).
+    pub fn new(base_url: &str) -> Broker {
+        let token_url = format!("{base_url}/token");
+        let endpoint = Endpoint {
+            name: format!("the credential broker at {token_url}"),
+            hint: "is Studio running?",
+        };
+        Broker { agent: http::agent_config().into(), token_url, endpoint }
+    }
+
+    pub fn token_url(&self) -> &str {
+        &self.token_url
+    }
+
+    /// The JSON body asking for `audience`; newer brokers also get the lane,
+    /// the pinned revision and the audience's scope.
+    pub fn request_body(audience: &str, context: Option<&CredentialContext>) -> Vec<u8> {
+        let body = match context {
+            None => json!({ "audience": audience }),
+            Some(context) => json!({
+                "audience": audience,
+                "scope": broker_scope_of(audience),
+                "lane": context.lane,
+                "configurationRevision": context.configuration_revision,
+            }),
+        };
+        body.to_string().into_bytes()
+    }
+
+    /// One exchange, allowed `timeout` in all.
+    pub fn exchange(&self, bearer: &Bearer, body: &[u8], timeout: Duration) -> Result<AccessToken, Failure> {
+        let authorization = Zeroizing::new(format!("Bearer {}", bearer.as_str()));
+        let mut authorization = HeaderValue::from_str(&authorization)
+            .map_err(|_| Failure::fatal(Error::new(ErrorKind::CredentialUnreadable, "the bearer cannot be sent in an HTTP header")))?;
+        authorization.set_sensitive(true);
+        let sent = self
+            .agent
+            .post(&self.token_url)
+            .config()
+            .timeout_global(Some(timeout))
+            .build()
+            .header(AUTHORIZATION, authorization)
+            .header(CONTENT_TYPE, "application/json")
+            .send(body);
+        let answer = http::read_answer(sent, &self.endpoint)?;
+        self.interpret(answer, bearer)
+    }
+
+    fn interpret(&self, answer: Answer, bearer: &Bearer) -> Result<AccessToken, Failure> {
+        match answer.status {
+            200..=299 => response::parse_token(&answer.body, unix_now(), &self.endpoint.name).map_err(Failure::fatal),
+            status @ (401 | 403) => Err(Failure::answered(
+                Error::new(
+                    ErrorKind::BrokerRejected,
+                    format!(
+                        "broker rejected the request ({status}): the intent access token may be \
+                         expired, revoked or out of scope{}",
+                        detail(&answer.body, bearer)
+                    ),
+                ),
+                status,
+                None,
+            )),
+            status => Err(Failure::answered(
+                Error::new(
+                    ErrorKind::BrokerStatus,
+                    format!("{} answered HTTP {status}{}", self.endpoint.name, detail(&answer.body, bearer)),
+                ),
+                status,
+                answer.retry_after(),
+            )),
+        }
+    }
+}
+
+/// The broker's own explanation from a JSON error body, if it gave one and
+/// it does not echo the bearer.
+fn detail(body: &[u8], bearer: &Bearer) -> String {
+    let Ok(Value::Object(object)) = serde_json::from_slice::<Value>(body) else {
+        return String::new();
+    };
+    let said = ["error_description", "message", "detail", "error"]
+        .iter()
+        .find_map(|field| object.get(*field).and_then(Value::as_str));
+    match said {
+        Some(text) if !text.trim().is_empty() && !text.contains(bearer.as_str()) => {
+            format!(": {}", http::excerpt(text.trim()))
+        }
+        _ => String::new(),
+    }
+}

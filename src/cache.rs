@@ -1,0 +1,336 @@
+//! The process-wide token cache, with single-flight minting.
+//!
+//! Every client in the process shares it, so two credentials (or a Python,
+//! a Go and a C caller in one process) asking the same broker for the same
+//! audience with the same bearer share one token. The key is the endpoint,
+//! a digest of the bearer (a rotated bearer is a new key) and the request
+//! body. Concurrent misses on one key make one request; the others wait for
+//! it and share its token or its error. Tokens are zeroed when evicted.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Condvar, LazyLock, Mutex, MutexGuard};
+use std::time::Instant;
+
+use crate::error::{Error, ErrorKind};
+use crate::token::{unix_now, AccessToken};
+
+/// Entries kept at most; beyond it expired, then least recently used, go.
+pub(crate) const CAPACITY: usize = 256;
+/// After a proactive refresh failed, the still-valid token is served for
+/// this long before the next refresh is tried (the broker may be down).
+const REFRESH_RETRY_SECONDS: i64 = 30;
+
+pub(crate) static CACHE: LazyLock<TokenCache> = LazyLock::new(TokenCache::default);
+
+/// What identifies one cached token.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub(crate) struct CacheKey {
+    /// The token URL, or the helper's socket.
+    pub endpoint: String,
+    /// SHA-256 of the bearer; `None` when the helper holds it.
+    pub bearer_digest: Option<[u8; 32]>,
+    /// The request body (audience, lane, revision, scope).
+    pub request: Vec<u8>,
+}
+
+#[derive(Default)]
+pub(crate) struct TokenCache {
+    entries: Mutex<HashMap<CacheKey, Entry>>,
+}
+
+#[derive(Default)]
+struct Entry {
+    token: Option<AccessToken>,
+    flight: Option<Arc<Flight>>,
+    /// No proactive refresh before this Unix second.
+    refresh_not_before: i64,
+    last_used: u64,
+}
+
+/// One mint in progress that others may wait for.
+#[derive(Default)]
+struct Flight {
+    outcome: Mutex<Option<Result<AccessToken, Error>>>,
+    done: Condvar,
+}
+
+enum Next {
+    Lead(Arc<Flight>),
+    Wait(Arc<Flight>),
+}
+
+impl TokenCache {
+    /// The cached token for `key` when it need not be refreshed; otherwise the
+    /// result of `mint` — called by one thread per key at a time; the others
+    /// wait (until `deadline`) and share its result. When a refresh fails but
+    /// the cached token has not expired, the cached token is returned.
+    pub fn get_or_mint(
+        &self,
+        key: &CacheKey,
+        deadline: Instant,
+        mint: impl FnOnce() -> Result<AccessToken, Error>,
+    ) -> Result<AccessToken, Error> {
+        let now = unix_now();
+        let next = {
+            let mut entries = self.lock();
+            let stamp = next_stamp();
+            if !entries.contains_key(key) {
+                entries.insert(key.clone(), Entry::default());
+            }
+            let entry = entries.get_mut(key).expect("inserted above");
+            entry.last_used = stamp;
+            if let Some(token) = entry.token.as_ref().filter(|t| !t.is_expired(now)) {
+                let refresh_due = now >= token.refresh_on() && now >= entry.refresh_not_before;
+                if !refresh_due || entry.flight.is_some() {
+                    return Ok(token.clone());
+                }
+            }
+            match &entry.flight {
+                Some(flight) => Next::Wait(Arc::clone(flight)),
+                None => {
+                    let flight = Arc::new(Flight::default());
+                    entry.flight = Some(Arc::clone(&flight));
+                    Next::Lead(flight)
+                }
+            }
+        };
+        match next {
+            Next::Wait(flight) => flight.wait(deadline),
+            Next::Lead(flight) => {
+                let mut landing = Landing { cache: self, key, flight, outcome: None };
+                landing.outcome = Some(mint());
+                landing.finish()
+            }
+        }
+    }
+
+    /// Replaces the entry for `key` (a token minted outside the cache, as for
+    /// a claims challenge).
+    pub fn store(&self, key: &CacheKey, token: AccessToken) {
+        let mut entries = self.lock();
+        let stamp = next_stamp();
+        let entry = entries.entry(key.clone()).or_default();
+        entry.token = Some(token);
+        entry.refresh_not_before = 0;
+        entry.last_used = stamp;
+        evict(&mut entries, unix_now());
+    }
+
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<CacheKey, Entry>> {
+        // Nothing panics while holding the lock; a poisoned map is still consistent.
+        self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Records the leader's outcome and tells the waiters.
+    fn land(&self, key: &CacheKey, flight: &Flight, outcome: Result<AccessToken, Error>) -> Result<AccessToken, Error> {
+        let now = unix_now();
+        let shared = {
+            let mut entries = self.lock();
+            let entry = entries.entry(key.clone()).or_default();
+            entry.flight = None;
+            let shared = match outcome {
+                Ok(token) => {
+                    entry.token = Some(token.clone());
+                    entry.refresh_not_before = 0;
+                    Ok(token)
+                }
+                Err(error) => match entry.token.as_ref().filter(|t| !t.is_expired(now)) {
+                    Some(still_valid) => {
+                        entry.refresh_not_before = now + REFRESH_RETRY_SECONDS;
+                        Ok(still_valid.clone())
+                    }
+                    None => {
+                        entries.remove(key);
+                        Err(error)
+                    }
+                },
+            };
+            evict(&mut entries, now);
+            shared
+        };
+        *flight.outcome.lock().unwrap_or_else(|p| p.into_inner()) = Some(shared.clone());
+        flight.done.notify_all();
+        shared
+    }
+}
+
+/// The leader's duty to land its flight, kept even if `mint` panics, so no
+/// waiter is left waiting and the key is not stuck.
+struct Landing<'a> {
+    cache: &'a TokenCache,
+    key: &'a CacheKey,
+    flight: Arc<Flight>,
+    outcome: Option<Result<AccessToken, Error>>,
+}
+
+impl Landing<'_> {
+    fn finish(mut self) -> Result<AccessToken, Error> {
+        let outcome = self.outcome.take().expect("set before finish");
+        self.cache.land(self.key, &self.flight, outcome)
+    }
+}
+
+impl Drop for Landing<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let error = Error::new(ErrorKind::Panic, "the request this call was waiting for failed inside the library");
+            let _ = self.cache.land(self.key, &self.flight, Err(error));
+        }
+    }
+}
+
+impl Flight {
+    fn wait(&self, deadline: Instant) -> Result<AccessToken, Error> {
+        let mut outcome = self.outcome.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(result) = outcome.as_ref() {
+                return result.clone();
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(Error::new(
+                    ErrorKind::Timeout,
+                    "timed out waiting for the broker: another request for the same token was \
+                     still in flight when this call's timeout ran out",
+                ));
+            }
+            outcome = self.done.wait_timeout(outcome, left).unwrap_or_else(|p| p.into_inner()).0;
+        }
+    }
+}
+
+/// A monotonic use counter for least-recently-used eviction.
+fn next_stamp() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static CLOCK: AtomicU64 = AtomicU64::new(0);
+    CLOCK.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Keeps the map within [`CAPACITY`]: expired entries first, then the least
+/// recently used. Entries with a mint in flight stay.
+fn evict(entries: &mut HashMap<CacheKey, Entry>, now: i64) {
+    if entries.len() <= CAPACITY {
+        return;
+    }
+    entries.retain(|_, e| e.flight.is_some() || e.token.as_ref().is_some_and(|t| !t.is_expired(now)));
+    while entries.len() > CAPACITY {
+        let oldest = entries
+            .iter()
+            .filter(|(_, e)| e.flight.is_none())
+            .min_by_key(|(_, e)| e.last_used)
+            .map(|(k, _)| k.clone());
+        match oldest {
+            Some(key) => entries.remove(&key),
+            None => break,
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+    use zeroize::Zeroizing;
+
+    fn key(n: u8) -> CacheKey {
+        CacheKey { endpoint: "http://b/token".into(), bearer_digest: Some([n; 32]), request: b"{}".to_vec() }
+    }
+
+    fn token(secret: &str, expires_in: i64, refresh_in: i64) -> AccessToken {
+        let now = unix_now();
+        AccessToken::new(Zeroizing::new(secret.into()), now + expires_in, now + refresh_in)
+    }
+
+    fn later() -> Instant {
+        Instant::now() + Duration::from_secs(5)
+    }
+
+    #[test]
+    fn hit_does_not_mint() {
+        let cache = TokenCache::default();
+        assert_eq!(cache.get_or_mint(&key(1), later(), || Ok(token("a", 3600, 3000))).unwrap().secret(), "a");
+        let again = cache.get_or_mint(&key(1), later(), || panic!("must not mint")).unwrap();
+        assert_eq!(again.secret(), "a");
+        assert_eq!(cache.get_or_mint(&key(2), later(), || Ok(token("b", 3600, 3000))).unwrap().secret(), "b");
+    }
+
+    #[test]
+    fn failed_refresh_returns_the_valid_token_then_backs_off() {
+        let cache = TokenCache::default();
+        cache.get_or_mint(&key(1), later(), || Ok(token("old", 3600, -1))).unwrap();
+        let err = || Err(Error::new(ErrorKind::BrokerStatus, "down"));
+        assert_eq!(cache.get_or_mint(&key(1), later(), err).unwrap().secret(), "old");
+        // Within the back-off the cached token is served without asking.
+        assert_eq!(cache.get_or_mint(&key(1), later(), || panic!("backing off")).unwrap().secret(), "old");
+    }
+
+    #[test]
+    fn expired_token_is_never_returned() {
+        let cache = TokenCache::default();
+        cache.store(&key(1), token("dead", -1, -2));
+        let err = cache.get_or_mint(&key(1), later(), || Err(Error::new(ErrorKind::BrokerStatus, "down"))).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::BrokerStatus);
+        assert_eq!(cache.len(), 0);
+    }
+
+    #[test]
+    fn concurrent_misses_mint_once_and_share_errors_too() {
+        let cache = Arc::new(TokenCache::default());
+        for outcome in [Ok(()), Err(())] {
+            let minted = Arc::new(AtomicUsize::new(0));
+            let k = key(if outcome.is_ok() { 7 } else { 8 });
+            let threads: Vec<_> = (0..32)
+                .map(|_| {
+                    let (cache, minted, k) = (Arc::clone(&cache), Arc::clone(&minted), k.clone());
+                    std::thread::spawn(move || {
+                        cache.get_or_mint(&k, later(), || {
+                            minted.fetch_add(1, Ordering::SeqCst);
+                            std::thread::sleep(Duration::from_millis(200));
+                            outcome.map(|_| token("one", 3600, 3000)).map_err(|_| Error::new(ErrorKind::BrokerStatus, "x"))
+                        })
+                    })
+                })
+                .collect();
+            let results: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+            assert_eq!(minted.load(Ordering::SeqCst), 1);
+            assert!(results.iter().all(|r| r.is_ok() == outcome.is_ok()));
+        }
+    }
+
+    #[test]
+    fn a_panicking_leader_releases_its_waiters() {
+        let cache = Arc::new(TokenCache::default());
+        let leader = {
+            let cache = Arc::clone(&cache);
+            std::thread::spawn(move || {
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    cache.get_or_mint(&key(3), later(), || {
+                        std::thread::sleep(Duration::from_millis(200));
+                        panic!("boom")
+                    })
+                }));
+            })
+        };
+        std::thread::sleep(Duration::from_millis(50));
+        let waited = cache.get_or_mint(&key(3), later(), || Ok(token("late", 3600, 3000)));
+        leader.join().unwrap();
+        assert!(matches!(waited, Err(ref e) if e.kind() == ErrorKind::Panic) || waited.is_ok());
+        assert_eq!(cache.get_or_mint(&key(3), later(), || Ok(token("next", 3600, 3000))).unwrap().secret().len() > 0, true);
+    }
+
+    #[test]
+    fn capacity_is_bounded() {
+        let cache = TokenCache::default();
+        for n in 0..(CAPACITY + 20) {
+            let k = CacheKey { endpoint: format!("e{n}"), bearer_digest: None, request: vec![] };
+            cache.get_or_mint(&k, later(), || Ok(token("t", 3600, 3000))).unwrap();
+        }
+        assert_eq!(cache.len(), CAPACITY);
+    }
+}

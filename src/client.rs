@@ -1,0 +1,135 @@
+//! A client: one configuration, one connection pool, and the request path
+//! from scope to token, top to bottom.
+
+use std::time::{Duration, Instant};
+
+use crate::access_helper::AccessHelper;
+use crate::audience::AudienceMap;
+use crate::bearer;
+use crate::broker::Broker;
+use crate::cache::{CacheKey, CACHE};
+use crate::config::{Config, Options};
+use crate::error::Error;
+use crate::retry;
+use crate::token::AccessToken;
+
+/// One `get_token` call's parameters beyond the scope.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TokenRequest<'a> {
+    /// The Azure scope, e.g. `https://storage.azure.com/.default`.
+    pub scope: &'a str,
+    /// A claims challenge (CAE). A request with claims skips the cache and
+    /// replaces the cached token.
+    pub claims: Option<&'a str>,
+    /// This call's overall timeout, instead of the client's.
+    pub timeout: Option<Duration>,
+}
+
+impl<'a> TokenRequest<'a> {
+    pub fn new(scope: &'a str) -> Self {
+        TokenRequest { scope, ..TokenRequest::default() }
+    }
+}
+
+/// Mints Azure tokens through the Studio broker (or the runtime-access
+/// helper, when the container has one). Cheap to share between threads.
+pub struct Client {
+    config: Config,
+    route: Route,
+}
+
+/// Where tokens come from, decided once when the client is built (as the
+/// Python credential did): the helper if its socket exists, else the broker.
+enum Route {
+    Helper(AccessHelper),
+    Broker(Broker),
+}
+
+impl Client {
+    /// A client from explicit options over the environment.
+    pub fn new(options: &Options) -> Result<Client, Error> {
+        let config = Config::from_options(options)?;
+        let route = if config.runtime_access_socket.exists() {
+            Route::Helper(AccessHelper::new(&config.runtime_access_socket))
+        } else {
+            let url = config.broker_url.as_deref().expect("validated by Config");
+            Route::Broker(Broker::new(url))
+        };
+        Ok(Client { config, route })
+    }
+
+    /// A client configured from the environment only.
+    pub fn from_env() -> Result<Client, Error> {
+        Client::new(&Options::default())
+    }
+
+    /// A token for `scope`.
+    pub fn get_token(&self, scope: &str) -> Result<AccessToken, Error> {
+        self.request_token(&TokenRequest::new(scope))
+    }
+
+    /// A token for `request.scope`, honouring its claims and timeout.
+    pub fn request_token(&self, request: &TokenRequest<'_>) -> Result<AccessToken, Error> {
+        let audience = self.config.audiences.resolve(request.scope)?;
+        let timeout = match request.timeout {
+            Some(t) if t.is_zero() => return Err(Error::invalid_argument("timeout must be greater than zero")),
+            Some(t) => t,
+            None => self.config.timeout,
+        };
+        let deadline = Instant::now() + timeout;
+
+        let (key, mint): (CacheKey, Box<dyn Fn() -> Result<AccessToken, Error> + '_>) = match &self.route {
+            Route::Helper(helper) => {
+                let body = AccessHelper::request_body(audience);
+                let key = CacheKey {
+                    endpoint: format!("unix:{}", helper.socket().display()),
+                    bearer_digest: None,
+                    request: body.clone(),
+                };
+                (key, Box::new(move || retry::with_retries(deadline, |left| helper.mint(&body, left))))
+            }
+            Route::Broker(broker) => {
+                let path = self.config.credential_file.as_deref().expect("validated by Config");
+                // Read on every call: a rotated bearer is a new cache key.
+                let bearer = bearer::read(path)?;
+                let body = Broker::request_body(audience, self.config.context.as_ref());
+                let key = CacheKey {
+                    endpoint: broker.token_url().to_string(),
+                    bearer_digest: Some(bearer.digest()),
+                    request: body.clone(),
+                };
+                (key, Box::new(move || retry::with_retries(deadline, |left| broker.exchange(&bearer, &body, left))))
+            }
+        };
+
+        if !self.config.cache {
+            return mint();
+        }
+        if request.claims.is_some() {
+            let token = mint()?;
+            CACHE.store(&key, token.clone());
+            return Ok(token);
+        }
+        CACHE.get_or_mint(&key, deadline, mint)
+    }
+
+    /// The broker audience `scope` maps to, without asking the broker.
+    pub fn audience_for(&self, scope: &str) -> Result<&str, Error> {
+        self.config.audiences.resolve(scope)
+    }
+
+    /// This client's resource → audience map.
+    pub fn audiences(&self) -> &AudienceMap {
+        &self.config.audiences
+    }
+
+    /// Whether this client mints through the runtime-access helper.
+    pub fn uses_access_helper(&self) -> bool {
+        matches!(self.route, Route::Helper(_))
+    }
+
+    /// Whether this client uses the token cache.
+    pub fn caches(&self) -> bool {
+        self.config.cache
+    }
+}

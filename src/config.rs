@@ -1,0 +1,316 @@
+//! Configuration: explicit options over environment variables.
+//!
+//! Each setting comes from an explicit [`Options`] field when it is given and
+//! not empty, else from its environment variable. Everything is validated
+//! once, when a client is built, so a bad value is refused before any request.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::audience::AudienceMap;
+use crate::error::Error;
+
+/// Broker base URL (newer Studio containers).
+pub const ENV_BROKER_URL: &str = "VD_CREDENTIAL_BROKER_URL";
+/// Broker base URL (older Studio containers); used when the newer name is unset.
+pub const ENV_BROKER_URL_LEGACY: &str = "VD_AZ_TOKEN_URL";
+/// File holding the `vd_iat_*` intent bearer.
+pub const ENV_CREDENTIAL_FILE: &str = "VD_CREDENTIAL_FILE";
+/// Broker lane, `user` or `service`.
+pub const ENV_LANE: &str = "VD_CREDENTIAL_LANE";
+/// Pinned configuration revision, an integer ≥ 0.
+pub const ENV_CONFIGURATION_REVISION: &str = "VD_CREDENTIAL_CONFIGURATION_REVISION";
+/// Unix socket of the runtime-access helper.
+pub const ENV_RUNTIME_ACCESS_SOCKET: &str = "VD_RUNTIME_ACCESS_SOCKET";
+/// Token cache switch: `0`/`false`/`off`/`no` turns it off.
+pub const ENV_CACHE: &str = "VD_BROKER_CACHE";
+
+/// Where the runtime-access helper listens when `VD_RUNTIME_ACCESS_SOCKET` is unset.
+pub const DEFAULT_RUNTIME_ACCESS_SOCKET: &str = "/run/vd-access/program.sock";
+/// How long one `get_token` may take, retries included, unless told otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Explicit settings for a [`Client`](crate::Client). `None` (or an empty
+/// string) means "use the environment variable, else the default".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Broker base URL, e.g. `http://host.docker.internal:8000/api/v1/credential-broker`.
+    pub broker_url: Option<String>,
+    /// File holding the intent bearer, re-read on every call.
+    pub credential_file: Option<PathBuf>,
+    /// Overall timeout of one `get_token`, retries included. Default 10 s.
+    pub timeout: Option<Duration>,
+    /// `(resource, audience)` pairs merged over the default audience map.
+    pub audience_overrides: Vec<(String, String)>,
+    /// Token cache on (default) or off.
+    pub cache: Option<bool>,
+    /// Broker lane: `user` or `service`.
+    pub lane: Option<String>,
+    /// Pinned configuration revision, ≥ 0.
+    pub configuration_revision: Option<i64>,
+    /// Runtime-access helper socket.
+    pub runtime_access_socket: Option<PathBuf>,
+}
+
+/// The lane and revision newer brokers expect in every request body.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct CredentialContext {
+    pub lane: String,
+    pub configuration_revision: i64,
+}
+
+/// Validated settings of one client.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub broker_url: Option<String>,
+    pub credential_file: Option<PathBuf>,
+    pub timeout: Duration,
+    pub audiences: AudienceMap,
+    pub cache: bool,
+    pub context: Option<CredentialContext>,
+    pub runtime_access_socket: PathBuf,
+}
+
+impl Config {
+    /// Validates `options` over the process environment.
+    pub fn from_options(options: &Options) -> Result<Config, Error> {
+        Config::resolve(options, |name| std::env::var(name).ok())
+    }
+
+    /// Validates `options` over the variables `env` returns.
+    pub fn resolve(options: &Options, env: impl Fn(&str) -> Option<String>) -> Result<Config, Error> {
+        let env = |name: &str| env(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+
+        let runtime_access_socket = non_empty_path(&options.runtime_access_socket)
+            .or_else(|| env(ENV_RUNTIME_ACCESS_SOCKET).map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_RUNTIME_ACCESS_SOCKET));
+
+        let broker_url = non_empty(&options.broker_url)
+            .or_else(|| env(ENV_BROKER_URL))
+            .or_else(|| env(ENV_BROKER_URL_LEGACY))
+            .map(|url| normalise_broker_url(&url))
+            .transpose()?;
+
+        let credential_file = non_empty_path(&options.credential_file)
+            .or_else(|| env(ENV_CREDENTIAL_FILE).map(PathBuf::from));
+
+        let timeout = options.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        if timeout.is_zero() {
+            return Err(Error::invalid_argument(
+                "timeout must be greater than zero; leave it unset for the default of 10 s",
+            ));
+        }
+
+        let cache = match options.cache {
+            Some(on) => on,
+            None => env(ENV_CACHE).map(|v| parse_switch(&v)).transpose()?.unwrap_or(true),
+        };
+
+        let context = credential_context(
+            non_empty(&options.lane).or_else(|| env(ENV_LANE)),
+            options.configuration_revision,
+            env(ENV_CONFIGURATION_REVISION),
+        )?;
+
+        let audiences = AudienceMap::with_overrides(
+            options.audience_overrides.iter().map(|(r, a)| (r.as_str(), a.as_str())),
+        );
+
+        // The helper holds the bearer and knows the broker: in a container
+        // that has it, the two pointers may be absent.
+        if !runtime_access_socket.exists() {
+            if broker_url.is_none() {
+                return Err(Error::configuration(format!(
+                    "broker_url or {ENV_BROKER_URL} (older containers: {ENV_BROKER_URL_LEGACY}) \
+                     environment variable is required: set it to the Studio credential broker's \
+                     base URL, e.g. http://host.docker.internal:8000/api/v1/credential-broker"
+                )));
+            }
+            if credential_file.is_none() {
+                return Err(Error::configuration(format!(
+                    "credential_file or {ENV_CREDENTIAL_FILE} environment variable is required: \
+                     set it to the file holding the Studio intent bearer, e.g. /run/vd/credential"
+                )));
+            }
+        }
+
+        Ok(Config {
+            broker_url,
+            credential_file,
+            timeout,
+            audiences,
+            cache,
+            context,
+            runtime_access_socket,
+        })
+    }
+}
+
+fn non_empty(value: &Option<String>) -> Option<String> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
+}
+
+fn non_empty_path(value: &Option<PathBuf>) -> Option<PathBuf> {
+    value.as_deref().filter(|p| !p.as_os_str().is_empty()).map(Path::to_path_buf)
+}
+
+fn normalise_broker_url(url: &str) -> Result<String, Error> {
+    let url = url.trim_end_matches('/');
+    let parsed: Result<ureq::http::Uri, _> = url.parse();
+    let valid = match &parsed {
+        Ok(uri) => {
+            matches!(uri.scheme_str(), Some("http") | Some("https"))
+                && uri.host().is_some_and(|h| !h.is_empty())
+                && uri.query().is_none()
+        }
+        Err(_) => false,
+    };
+    if !valid {
+        return Err(Error::configuration(format!(
+            "broker URL {url:?} is not an http:// or https:// URL with a host and no query; \
+             expected e.g. http://host.docker.internal:8000/api/v1/credential-broker"
+        )));
+    }
+    Ok(url.to_string())
+}
+
+fn parse_switch(value: &str) -> Result<bool, Error> {
+    match value.to_ascii_lowercase().as_str() {
+        "1" | "true" | "on" | "yes" => Ok(true),
+        "0" | "false" | "off" | "no" => Ok(false),
+        _ => Err(Error::configuration(format!(
+            "{ENV_CACHE}={value:?} is not a switch: use 1/true/on or 0/false/off"
+        ))),
+    }
+}
+
+fn credential_context(
+    lane: Option<String>,
+    explicit_revision: Option<i64>,
+    env_revision: Option<String>,
+) -> Result<Option<CredentialContext>, Error> {
+    let revision_error = |shown: &str| {
+        Error::configuration(format!(
+            "configuration_revision or {ENV_CONFIGURATION_REVISION} must be a non-negative \
+             integer, not {shown}"
+        ))
+    };
+    let revision = match (explicit_revision, env_revision) {
+        (Some(r), _) if r < 0 => return Err(revision_error(&r.to_string())),
+        (Some(r), _) => Some(r),
+        (None, Some(text)) => match text.parse::<i64>() {
+            Ok(r) if r >= 0 => Some(r),
+            _ => return Err(revision_error(&format!("{text:?}"))),
+        },
+        (None, None) => None,
+    };
+    match (lane, revision) {
+        (None, None) => Ok(None),
+        (Some(lane), Some(configuration_revision)) => {
+            if lane != "user" && lane != "service" {
+                return Err(Error::configuration(format!(
+                    "lane or {ENV_LANE} must be either 'user' or 'service', not {lane:?}"
+                )));
+            }
+            Ok(Some(CredentialContext { lane, configuration_revision }))
+        }
+        (Some(_), None) => Err(Error::configuration(format!(
+            "{ENV_LANE} (lane) is set but {ENV_CONFIGURATION_REVISION} (configuration_revision) \
+             is not: the broker needs both, or neither"
+        ))),
+        (None, Some(_)) => Err(Error::configuration(format!(
+            "{ENV_CONFIGURATION_REVISION} (configuration_revision) is set but {ENV_LANE} (lane) \
+             is not: the broker needs both, or neither"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+    use std::collections::HashMap;
+
+    fn resolve(options: &Options, vars: &[(&str, &str)]) -> Result<Config, Error> {
+        let mut vars: HashMap<String, String> =
+            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        vars.entry(ENV_RUNTIME_ACCESS_SOCKET.into()).or_insert("/nonexistent/vd-test.sock".into());
+        Config::resolve(options, |name| vars.get(name).cloned())
+    }
+
+    const BASE: [(&str, &str); 2] =
+        [(ENV_BROKER_URL_LEGACY, "http://broker.test/api/"), (ENV_CREDENTIAL_FILE, "/run/vd/credential")];
+
+    #[test]
+    fn env_fills_in_and_trailing_slash_is_stripped() {
+        let config = resolve(&Options::default(), &BASE).unwrap();
+        assert_eq!(config.broker_url.as_deref(), Some("http://broker.test/api"));
+        assert_eq!(config.credential_file.as_deref(), Some(Path::new("/run/vd/credential")));
+        assert_eq!(config.timeout, DEFAULT_TIMEOUT);
+        assert!(config.cache);
+        assert!(config.context.is_none());
+    }
+
+    #[test]
+    fn newer_variable_and_options_win() {
+        let mut vars = BASE.to_vec();
+        vars.push((ENV_BROKER_URL, "http://newer.test"));
+        assert_eq!(resolve(&Options::default(), &vars).unwrap().broker_url.as_deref(), Some("http://newer.test"));
+        let options = Options { broker_url: Some("https://explicit.test/".into()), ..Options::default() };
+        assert_eq!(resolve(&options, &vars).unwrap().broker_url.as_deref(), Some("https://explicit.test"));
+        let blank = Options { broker_url: Some("  ".into()), ..Options::default() };
+        assert_eq!(resolve(&blank, &vars).unwrap().broker_url.as_deref(), Some("http://newer.test"));
+    }
+
+    #[test]
+    fn missing_pointers_are_configuration_errors() {
+        let err = resolve(&Options::default(), &BASE[1..]).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Configuration);
+        assert!(err.message().contains("VD_AZ_TOKEN_URL"), "{err}");
+        let err = resolve(&Options::default(), &BASE[..1]).unwrap_err();
+        assert!(err.message().contains("VD_CREDENTIAL_FILE"), "{err}");
+    }
+
+    #[test]
+    fn bad_url_is_refused() {
+        for url in ["ftp://x", "not a url", "http://", "http://x/?a=b"] {
+            let options = Options { broker_url: Some(url.into()), ..Options::default() };
+            assert_eq!(resolve(&options, &BASE).unwrap_err().kind(), ErrorKind::Configuration, "{url}");
+        }
+    }
+
+    #[test]
+    fn lane_and_revision_go_together() {
+        let mut vars = BASE.to_vec();
+        vars.push((ENV_LANE, "service"));
+        assert_eq!(resolve(&Options::default(), &vars).unwrap_err().kind(), ErrorKind::Configuration);
+        vars.push((ENV_CONFIGURATION_REVISION, "7"));
+        let context = resolve(&Options::default(), &vars).unwrap().context.unwrap();
+        assert_eq!((context.lane.as_str(), context.configuration_revision), ("service", 7));
+        for (lane, revision) in [("robot", "1"), ("user", "-1"), ("user", "x")] {
+            let vars = [BASE[0], BASE[1], (ENV_LANE, lane), (ENV_CONFIGURATION_REVISION, revision)];
+            assert_eq!(resolve(&Options::default(), &vars).unwrap_err().kind(), ErrorKind::Configuration);
+        }
+        let options = Options { configuration_revision: Some(-3), lane: Some("user".into()), ..Options::default() };
+        assert_eq!(resolve(&options, &BASE).unwrap_err().kind(), ErrorKind::Configuration);
+    }
+
+    #[test]
+    fn cache_switch() {
+        let mut vars = BASE.to_vec();
+        vars.push((ENV_CACHE, "off"));
+        assert!(!resolve(&Options::default(), &vars).unwrap().cache);
+        let on = Options { cache: Some(true), ..Options::default() };
+        assert!(resolve(&on, &vars).unwrap().cache);
+        vars.push((ENV_CACHE, "maybe"));
+        let mut bad = BASE.to_vec();
+        bad.push((ENV_CACHE, "maybe"));
+        assert_eq!(resolve(&Options::default(), &bad).unwrap_err().kind(), ErrorKind::Configuration);
+    }
+
+    #[test]
+    fn zero_timeout_is_refused() {
+        let options = Options { timeout: Some(Duration::ZERO), ..Options::default() };
+        assert_eq!(resolve(&options, &BASE).unwrap_err().kind(), ErrorKind::InvalidArgument);
+    }
+}

@@ -1,0 +1,61 @@
+//! The panic boundary and error reporting shared by every export.
+
+use std::cell::RefCell;
+use std::os::raw::c_char;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use super::args::write_message;
+use super::status::vd_broker_status;
+use crate::error::{Error, ErrorKind};
+
+thread_local! {
+    static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Where a failing call also copies its message: a caller buffer, or nowhere.
+#[derive(Clone, Copy)]
+pub struct ErrorBuffer {
+    pub buf: *mut c_char,
+    pub len: usize,
+}
+
+impl ErrorBuffer {
+    pub const NONE: ErrorBuffer = ErrorBuffer { buf: std::ptr::null_mut(), len: 0 };
+}
+
+/// Runs `body`, turning its error — or a panic — into a status code, the
+/// thread's last error and, when given, the caller's error buffer.
+pub fn call(errors: ErrorBuffer, body: impl FnOnce() -> Result<(), Error>) -> i32 {
+    let outcome = catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|_| {
+        Err(Error::new(
+            ErrorKind::Panic,
+            "internal error in vd_broker (a panic was caught at the C boundary; the process is \
+             unaffected). Please report it",
+        ))
+    });
+    match outcome {
+        Ok(()) => vd_broker_status::VD_BROKER_OK as i32,
+        Err(error) => {
+            // A thread being torn down has no thread-locals left; the buffer still works.
+            let _ = LAST_ERROR.try_with(|last| {
+                let mut last = last.borrow_mut();
+                last.clear();
+                last.push_str(error.message());
+            });
+            // SAFETY: the caller promised `len` writable bytes at `buf` (or passed NULL).
+            unsafe { write_message(errors.buf, errors.len, error.message()) };
+            vd_broker_status::from(error.kind()) as i32
+        }
+    }
+}
+
+/// Runs `body` where failure has no status to return (constructors, frees):
+/// a panic is swallowed and `fallback` returned.
+pub fn call_infallible<T>(fallback: T, body: impl FnOnce() -> T) -> T {
+    catch_unwind(AssertUnwindSafe(body)).unwrap_or(fallback)
+}
+
+/// The last failure's message on this thread ("" if none).
+pub fn last_error() -> String {
+    LAST_ERROR.try_with(|last| last.borrow().clone()).unwrap_or_default()
+}

@@ -1,0 +1,182 @@
+//! `vd_broker_options`: explicit settings for a client, set one by one.
+
+use std::os::raw::c_char;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::args::{optional_str, required_str};
+use super::boundary::{call, call_infallible, ErrorBuffer};
+use crate::config::Options;
+use crate::error::Error;
+
+/// Explicit settings for `vd_broker_client_new`. Anything not set falls back
+/// to its environment variable, then its default. Owned by the caller: free
+/// with `vd_broker_options_free`. Not thread-safe: set it up on one thread,
+/// then pass it to `vd_broker_client_new` (which copies it).
+pub struct vd_broker_options {
+    pub(crate) options: Options,
+}
+
+/// A new, empty set of options (everything from the environment). Returns
+/// NULL only if the library failed internally.
+#[no_mangle]
+pub extern "C" fn vd_broker_options_new() -> *mut vd_broker_options {
+    call_infallible(std::ptr::null_mut(), || {
+        Box::into_raw(Box::new(vd_broker_options { options: Options::default() }))
+    })
+}
+
+/// Frees options from `vd_broker_options_new`. NULL is a no-op.
+///
+/// # Safety
+/// `options` is NULL or from `vd_broker_options_new`, not yet freed.
+#[no_mangle]
+pub unsafe extern "C" fn vd_broker_options_free(options: *mut vd_broker_options) {
+    if !options.is_null() {
+        call_infallible((), || drop(Box::from_raw(options)));
+    }
+}
+
+/// Applies `set` to the options behind `options`, reporting failures.
+unsafe fn update(options: *mut vd_broker_options, set: impl FnOnce(&mut Options) -> Result<(), Error>) -> i32 {
+    call(ErrorBuffer::NONE, || match options.as_mut() {
+        Some(options) => set(&mut options.options),
+        None => Err(Error::invalid_argument("options is NULL")),
+    })
+}
+
+/// The broker's base URL (`/token` is appended); overrides
+/// `VD_CREDENTIAL_BROKER_URL` and `VD_AZ_TOKEN_URL`. NULL or "" unsets it.
+/// Validated by `vd_broker_client_new`.
+///
+/// # Safety
+/// `options` is valid; `url` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn vd_broker_options_set_broker_url(options: *mut vd_broker_options, url: *const c_char) -> i32 {
+    update(options, |o| {
+        o.broker_url = optional_str(url, "url")?.map(str::to_string);
+        Ok(())
+    })
+}
+
+/// The file holding the intent bearer, re-read on every call; overrides
+/// `VD_CREDENTIAL_FILE`. NULL or "" unsets it.
+///
+/// # Safety
+/// `options` is valid; `path` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn vd_broker_options_set_credential_file(
+    options: *mut vd_broker_options,
+    path: *const c_char,
+) -> i32 {
+    update(options, |o| {
+        o.credential_file = optional_str(path, "path")?.map(PathBuf::from);
+        Ok(())
+    })
+}
+
+/// Overall timeout of one get-token call, retries included, in milliseconds
+/// (default 10000). 0 is `VD_BROKER_ERR_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `options` is valid.
+#[no_mangle]
+pub unsafe extern "C" fn vd_broker_options_set_timeout_ms(options: *mut vd_broker_options, timeout_ms: u64) -> i32 {
+    update(options, |o| {
+        if timeout_ms == 0 {
+            return Err(Error::invalid_argument("timeout_ms must be greater than zero"));
+        }
+        o.timeout = Some(Duration::from_millis(timeout_ms));
+        Ok(())
+    })
+}
+
+/// Maps `resource` (a scope; `/.default` and trailing `/` are ignored) to the
+/// broker `audience`, over the defaults: an existing resource is overridden,
+/// a new one added. A NULL or empty `audience` removes the resource.
+///
+/// # Safety
+/// `options` is valid; `resource` a NUL-terminated string; `audience` NULL or one.
+#[no_mangle]
+pub unsafe extern "C" fn vd_broker_options_set_audience(
+    options: *mut vd_broker_options,
+    resource: *const c_char,
+    audience: *const c_char,
+) -> i32 {
+    update(options, |o| {
+        let resource = required_str(resource, "resource")?;
+        if resource.is_empty() {
+            return Err(Error::invalid_argument("resource is empty"));
+        }
+        let audience = optional_str(audience, "audience")?.unwrap_or("");
+        o.audience_overrides.push((resource.to_string(), audience.to_string()));
+        Ok(())
+    })
+}
+
+/// Turns the process-wide token cache on (the default) or off for this
+/// client; overrides `VD_BROKER_CACHE`. Off, every call asks the broker.
+///
+/// # Safety
+/// `options` is valid.
+#[no_mangle]
+pub unsafe extern "C" fn vd_broker_options_set_cache(options: *mut vd_broker_options, enabled: bool) -> i32 {
+    update(options, |o| {
+        o.cache = Some(enabled);
+        Ok(())
+    })
+}
+
+/// The broker lane, `"user"` or `"service"`; overrides `VD_CREDENTIAL_LANE`.
+/// Needs a configuration revision too. NULL or "" unsets it. Validated by
+/// `vd_broker_client_new`.
+///
+/// # Safety
+/// `options` is valid; `lane` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn vd_broker_options_set_lane(options: *mut vd_broker_options, lane: *const c_char) -> i32 {
+    update(options, |o| {
+        o.lane = optional_str(lane, "lane")?.map(str::to_string);
+        Ok(())
+    })
+}
+
+/// The pinned configuration revision (≥ 0); overrides
+/// `VD_CREDENTIAL_CONFIGURATION_REVISION`. Negative is
+/// `VD_BROKER_ERR_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `options` is valid.
+#[no_mangle]
+pub unsafe extern "C" fn vd_broker_options_set_configuration_revision(
+    options: *mut vd_broker_options,
+    revision: i64,
+) -> i32 {
+    update(options, |o| {
+        if revision < 0 {
+            return Err(Error::invalid_argument(format!(
+                "configuration_revision must be a non-negative integer, not {revision}"
+            )));
+        }
+        o.configuration_revision = Some(revision);
+        Ok(())
+    })
+}
+
+/// The runtime-access helper's Unix socket; overrides
+/// `VD_RUNTIME_ACCESS_SOCKET` (default `/run/vd-access/program.sock`). When
+/// the socket exists as the client is created, tokens are minted through it.
+/// NULL or "" unsets it.
+///
+/// # Safety
+/// `options` is valid; `path` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn vd_broker_options_set_runtime_access_socket(
+    options: *mut vd_broker_options,
+    path: *const c_char,
+) -> i32 {
+    update(options, |o| {
+        o.runtime_access_socket = optional_str(path, "path")?.map(PathBuf::from);
+        Ok(())
+    })
+}

@@ -1,0 +1,111 @@
+//! One HTTP exchange with a bounded answer, shared by the broker and the
+//! runtime-access helper: the agent's settings, the transport failures turned
+//! into errors, and the answer read into zeroed-on-drop memory.
+
+use std::time::{Duration, SystemTime};
+
+use ureq::http::{HeaderMap, Response};
+use ureq::{Body, Error as UreqError};
+use zeroize::Zeroizing;
+
+use crate::error::{io_reason, Error, ErrorKind};
+use crate::retry::Failure;
+
+/// Answers larger than this are refused (a broker answering 1 GB must not
+/// take the process's memory with it).
+pub(crate) const MAX_ANSWER_BYTES: u64 = 1024 * 1024;
+
+/// Settings every agent of ours shares: statuses are answers, not errors;
+/// no redirects (the bearer must not follow one); our name in User-Agent.
+pub(crate) fn agent_config() -> ureq::config::Config {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .user_agent(concat!("vd_broker/", env!("CARGO_PKG_VERSION")))
+        .build()
+}
+
+/// A read answer.
+pub(crate) struct Answer {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Zeroizing<Vec<u8>>,
+}
+
+impl Answer {
+    /// `Retry-After` as a wait: seconds, or an HTTP date.
+    pub fn retry_after(&self) -> Option<Duration> {
+        let value = self.headers.get("retry-after")?.to_str().ok()?.trim();
+        if let Ok(seconds) = value.parse::<u64>() {
+            return Some(Duration::from_secs(seconds));
+        }
+        let when = httpdate::parse_http_date(value).ok()?;
+        Some(when.duration_since(SystemTime::now()).unwrap_or_default())
+    }
+}
+
+/// Who is asked, for error messages.
+pub(crate) struct Endpoint {
+    /// e.g. "the credential broker at http://host/api/token".
+    pub name: String,
+    /// What the user should check when it cannot be reached.
+    pub hint: &'static str,
+}
+
+impl Endpoint {
+    fn unreachable(&self, reason: &str) -> String {
+        format!("could not reach {} — {} ({reason})", self.name, self.hint)
+    }
+}
+
+/// Reads the whole answer, refusing one over [`MAX_ANSWER_BYTES`].
+pub(crate) fn read_answer(sent: Result<Response<Body>, UreqError>, endpoint: &Endpoint) -> Result<Answer, Failure> {
+    let mut response = sent.map_err(|e| transport_failure(e, endpoint))?;
+    let status = response.status().as_u16();
+    let body = response
+        .body_mut()
+        .with_config()
+        .limit(MAX_ANSWER_BYTES)
+        .read_to_vec()
+        .map(Zeroizing::new)
+        .map_err(|e| transport_failure(e, endpoint))?;
+    let headers = std::mem::take(response.headers_mut());
+    Ok(Answer { status, headers, body })
+}
+
+fn transport_failure(error: UreqError, endpoint: &Endpoint) -> Failure {
+    let because = |reason: &str| endpoint.unreachable(reason);
+    match error {
+        UreqError::Timeout(_) => {
+            Failure::fatal(Error::new(ErrorKind::Timeout, because("no answer before the timeout")))
+        }
+        UreqError::BodyExceedsLimit(_) => Failure::fatal(Error::new(
+            ErrorKind::BrokerResponse,
+            format!("{} answered with more than {MAX_ANSWER_BYTES} bytes; refused", endpoint.name),
+        )),
+        UreqError::HostNotFound => {
+            Failure::transient(Error::new(ErrorKind::BrokerUnreachable, because("host not found")), None)
+        }
+        UreqError::ConnectionFailed => {
+            Failure::transient(Error::new(ErrorKind::BrokerUnreachable, because("connection failed")), None)
+        }
+        UreqError::Io(io) => {
+            Failure::transient(Error::new(ErrorKind::BrokerUnreachable, because(&io_reason(&io))), None)
+        }
+        UreqError::Protocol(_) | UreqError::LargeResponseHeader(..) => Failure::transient(
+            Error::new(ErrorKind::BrokerUnreachable, because("the answer was not valid HTTP/1.1")),
+            None,
+        ),
+        other => Failure::fatal(Error::new(ErrorKind::BrokerUnreachable, because(&other.to_string()))),
+    }
+}
+
+/// A short, printable excerpt of a server-provided text for an error message.
+pub(crate) fn excerpt(text: &str) -> String {
+    const LIMIT: usize = 300;
+    let mut out: String = text.chars().filter(|c| !c.is_control()).take(LIMIT).collect();
+    if text.chars().count() > LIMIT {
+        out.push('…');
+    }
+    out
+}

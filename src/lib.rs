@@ -1,0 +1,45 @@
+//! Azure access tokens for every runtime in a VibeData Studio agent container.
+//!
+//! The Studio backend writes an intent bearer (`vd_iat_*`) to a file; this
+//! library reads it fresh on every call, exchanges it at the Studio
+//! credential broker (`POST {broker}/token`) for a short-lived,
+//! audience-bound Azure token, caches that token process-wide, and hands it
+//! out — to Rust through [`Client`], to everything else through the C ABI in
+//! `include/vd_broker.h`.
+//!
+//! ```no_run
+//! let client = vd_broker::Client::from_env()?;
+//! let token = client.get_token("https://database.windows.net/.default")?;
+//! println!("expires at {}", token.expires_on());
+//! # Ok::<(), vd_broker::Error>(())
+//! ```
+//!
+//! The request path, top to bottom: [`client`] maps the scope to an audience
+//! ([`audience`]), reads the bearer ([`bearer`]), looks in the cache
+//! ([`cache`]) and on a miss asks the broker ([`broker`]) or the
+//! runtime-access helper ([`access_helper`]) with retries ([`retry`]),
+//! parsing the answer ([`response`]).
+
+pub mod access_helper;
+pub mod audience;
+mod bearer;
+mod broker;
+mod cache;
+mod client;
+pub mod config;
+mod error;
+pub mod ffi;
+mod http;
+mod refresh;
+mod response;
+mod retry;
+mod token;
+mod unix_socket;
+
+pub use client::{Client, TokenRequest};
+pub use config::Options;
+pub use error::{Error, ErrorKind};
+pub use token::AccessToken;
+
+/// This library's version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,55 @@
+//! The access token handed back to callers.
+
+use std::fmt;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use zeroize::Zeroizing;
+
+/// An audience-bound Azure access token. The secret is zeroed when the last
+/// copy is dropped and never shown by `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AccessToken {
+    secret: Zeroizing<String>,
+    expires_on: i64,
+    refresh_on: i64,
+}
+
+impl AccessToken {
+    pub(crate) fn new(secret: Zeroizing<String>, expires_on: i64, refresh_on: i64) -> Self {
+        AccessToken { secret, expires_on, refresh_on }
+    }
+
+    /// The bearer token to send to the Azure service.
+    pub fn secret(&self) -> &str {
+        &self.secret
+    }
+
+    /// When the token stops working, in Unix seconds.
+    pub fn expires_on(&self) -> i64 {
+        self.expires_on
+    }
+
+    /// When a caller should get a fresh token, in Unix seconds (≤ `expires_on`).
+    pub fn refresh_on(&self) -> i64 {
+        self.refresh_on
+    }
+
+    pub(crate) fn is_expired(&self, now: i64) -> bool {
+        now >= self.expires_on
+    }
+}
+
+impl fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccessToken")
+            .field("secret", &"<redacted>")
+            .field("expires_on", &self.expires_on)
+            .field("refresh_on", &self.refresh_on)
+            .finish()
+    }
+}
+
+/// Unix seconds now.
+pub(crate) fn unix_now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every test suite: Rust, C, Python, Go, .NET and the installed C
+# library. Each suite's full output is kept in target/test-logs/; the run
+# ends with every runner's own summary lines. Needs what .ci/install.sh
+# installs.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root="$(pwd)"
+logs="$root/target/test-logs"
+mkdir -p "$logs"
+
+echo "== build (library, emulator, command)"
+cargo build --locked --bins --lib || exit 1
+export VD_BROKER_LIB_DIR="$root/target/debug"
+export VD_BROKER_EMULATOR="$root/target/debug/vd-broker-emulator"
+
+suites=(tests/suites/*.sh)
+failed=()
+for suite in "${suites[@]}"; do
+  name="$(basename "$suite" .sh)"
+  echo "== suite: $name"
+  bash "$suite" 2>&1 | tee "$logs/$name.log"
+  status=${PIPESTATUS[0]}
+  [ "$status" -eq 0 ] || failed+=("$name")
+done
+
+echo
+echo "== summary (each runner's own lines; full logs in target/test-logs/)"
+for suite in "${suites[@]}"; do
+  name="$(basename "$suite" .sh)"
+  grep -E '^test result:|^(=+ .*(passed|failed|error).* =+)$|^(ok|FAIL)[[:space:]]|^--- FAIL|^Tests run:|^C tests:|^header:|^exports:|^install:' \
+    "$logs/$name.log" | sed "s/^/[$name] /"
+done
+if [ "${#failed[@]}" -ne 0 ]; then
+  echo "FAILED suites: ${failed[*]}"
+  exit 1
+fi
+echo "all ${#suites[@]} suites passed"
