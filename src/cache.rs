@@ -55,20 +55,30 @@ struct Flight {
 }
 
 enum Next {
-    Lead(Arc<Flight>),
+    Lead(Arc<Flight>, Refresh),
     Wait(Arc<Flight>),
+}
+
+/// Why a mint happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refresh {
+    /// No usable token: the caller needs this one.
+    Needed,
+    /// The cached token is still valid but due for refresh.
+    Proactive,
 }
 
 impl TokenCache {
     /// The cached token for `key` when it need not be refreshed; otherwise the
     /// result of `mint` — called by one thread per key at a time; the others
-    /// wait (until `deadline`) and share its result. When a refresh fails but
-    /// the cached token has not expired, the cached token is returned.
+    /// wait (until `deadline`) and share its result. `mint` is told whether
+    /// it refreshes a still-valid token; when such a refresh fails, the
+    /// cached token is returned.
     pub fn get_or_mint(
         &self,
         key: &CacheKey,
         deadline: Instant,
-        mint: impl FnOnce() -> Result<AccessToken, Error>,
+        mint: impl FnOnce(Refresh) -> Result<AccessToken, Error>,
     ) -> Result<AccessToken, Error> {
         let now = unix_now();
         let next = {
@@ -79,26 +89,28 @@ impl TokenCache {
             }
             let entry = entries.get_mut(key).expect("inserted above");
             entry.last_used = stamp;
-            if let Some(token) = entry.token.as_ref().filter(|t| !t.is_expired(now)) {
+            let valid = entry.token.as_ref().filter(|t| !t.is_expired(now));
+            if let Some(token) = valid {
                 let refresh_due = now >= token.refresh_on() && now >= entry.refresh_not_before;
                 if !refresh_due || entry.flight.is_some() {
                     return Ok(token.clone());
                 }
             }
+            let refresh = if valid.is_some() { Refresh::Proactive } else { Refresh::Needed };
             match &entry.flight {
                 Some(flight) => Next::Wait(Arc::clone(flight)),
                 None => {
                     let flight = Arc::new(Flight::default());
                     entry.flight = Some(Arc::clone(&flight));
-                    Next::Lead(flight)
+                    Next::Lead(flight, refresh)
                 }
             }
         };
         match next {
             Next::Wait(flight) => flight.wait(deadline),
-            Next::Lead(flight) => {
+            Next::Lead(flight, refresh) => {
                 let mut landing = Landing { cache: self, key, flight, outcome: None };
-                landing.outcome = Some(mint());
+                landing.outcome = Some(mint(refresh));
                 landing.finish()
             }
         }
@@ -254,27 +266,27 @@ mod tests {
     #[test]
     fn hit_does_not_mint() {
         let cache = TokenCache::default();
-        assert_eq!(cache.get_or_mint(&key(1), later(), || Ok(token("a", 3600, 3000))).unwrap().secret(), "a");
-        let again = cache.get_or_mint(&key(1), later(), || panic!("must not mint")).unwrap();
+        assert_eq!(cache.get_or_mint(&key(1), later(), |_| Ok(token("a", 3600, 3000))).unwrap().secret(), "a");
+        let again = cache.get_or_mint(&key(1), later(), |_| panic!("must not mint")).unwrap();
         assert_eq!(again.secret(), "a");
-        assert_eq!(cache.get_or_mint(&key(2), later(), || Ok(token("b", 3600, 3000))).unwrap().secret(), "b");
+        assert_eq!(cache.get_or_mint(&key(2), later(), |_| Ok(token("b", 3600, 3000))).unwrap().secret(), "b");
     }
 
     #[test]
     fn failed_refresh_returns_the_valid_token_then_backs_off() {
         let cache = TokenCache::default();
-        cache.get_or_mint(&key(1), later(), || Ok(token("old", 3600, -1))).unwrap();
-        let err = || Err(Error::new(ErrorKind::BrokerStatus, "down"));
+        cache.get_or_mint(&key(1), later(), |_| Ok(token("old", 3600, -1))).unwrap();
+        let err = |_| Err(Error::new(ErrorKind::BrokerStatus, "down"));
         assert_eq!(cache.get_or_mint(&key(1), later(), err).unwrap().secret(), "old");
         // Within the back-off the cached token is served without asking.
-        assert_eq!(cache.get_or_mint(&key(1), later(), || panic!("backing off")).unwrap().secret(), "old");
+        assert_eq!(cache.get_or_mint(&key(1), later(), |_| panic!("backing off")).unwrap().secret(), "old");
     }
 
     #[test]
     fn expired_token_is_never_returned() {
         let cache = TokenCache::default();
         cache.store(&key(1), token("dead", -1, -2));
-        let err = cache.get_or_mint(&key(1), later(), || Err(Error::new(ErrorKind::BrokerStatus, "down"))).unwrap_err();
+        let err = cache.get_or_mint(&key(1), later(), |_| Err(Error::new(ErrorKind::BrokerStatus, "down"))).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::BrokerStatus);
         assert_eq!(cache.len(), 0);
     }
@@ -289,7 +301,7 @@ mod tests {
                 .map(|_| {
                     let (cache, minted, k) = (Arc::clone(&cache), Arc::clone(&minted), k.clone());
                     std::thread::spawn(move || {
-                        cache.get_or_mint(&k, later(), || {
+                        cache.get_or_mint(&k, later(), |_| {
                             minted.fetch_add(1, Ordering::SeqCst);
                             std::thread::sleep(Duration::from_millis(200));
                             outcome.map(|_| token("one", 3600, 3000)).map_err(|_| Error::new(ErrorKind::BrokerStatus, "x"))
@@ -310,7 +322,8 @@ mod tests {
             let cache = Arc::clone(&cache);
             std::thread::spawn(move || {
                 let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    cache.get_or_mint(&key(3), later(), || {
+                    cache.get_or_mint(&key(3), later(), |refresh| {
+                        assert_eq!(refresh, Refresh::Needed);
                         std::thread::sleep(Duration::from_millis(200));
                         panic!("boom")
                     })
@@ -318,10 +331,10 @@ mod tests {
             })
         };
         std::thread::sleep(Duration::from_millis(50));
-        let waited = cache.get_or_mint(&key(3), later(), || Ok(token("late", 3600, 3000)));
+        let waited = cache.get_or_mint(&key(3), later(), |_| Ok(token("late", 3600, 3000)));
         leader.join().unwrap();
         assert!(matches!(waited, Err(ref e) if e.kind() == ErrorKind::Panic) || waited.is_ok());
-        assert_eq!(cache.get_or_mint(&key(3), later(), || Ok(token("next", 3600, 3000))).unwrap().secret().len() > 0, true);
+        assert_eq!(cache.get_or_mint(&key(3), later(), |_| Ok(token("next", 3600, 3000))).unwrap().secret().len() > 0, true);
     }
 
     #[test]
@@ -329,7 +342,7 @@ mod tests {
         let cache = TokenCache::default();
         for n in 0..(CAPACITY + 20) {
             let k = CacheKey { endpoint: format!("e{n}"), bearer_digest: None, request: vec![] };
-            cache.get_or_mint(&k, later(), || Ok(token("t", 3600, 3000))).unwrap();
+            cache.get_or_mint(&k, later(), |_| Ok(token("t", 3600, 3000))).unwrap();
         }
         assert_eq!(cache.len(), CAPACITY);
     }

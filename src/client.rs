@@ -7,10 +7,10 @@ use crate::access_helper::AccessHelper;
 use crate::audience::AudienceMap;
 use crate::bearer;
 use crate::broker::Broker;
-use crate::cache::{CacheKey, CACHE};
+use crate::cache::{CacheKey, Refresh, CACHE};
 use crate::config::{Config, Options};
 use crate::error::Error;
-use crate::retry;
+use crate::retry::{with_retries, MAX_ATTEMPTS, REFRESH_ATTEMPTS};
 use crate::token::AccessToken;
 
 /// One `get_token` call's parameters beyond the scope.
@@ -78,7 +78,8 @@ impl Client {
         };
         let deadline = Instant::now() + timeout;
 
-        let (key, mint): (CacheKey, Box<dyn Fn() -> Result<AccessToken, Error> + '_>) = match &self.route {
+        let attempts = |refresh| if refresh == Refresh::Proactive { REFRESH_ATTEMPTS } else { MAX_ATTEMPTS };
+        let (key, mint): (CacheKey, Box<dyn Fn(Refresh) -> Result<AccessToken, Error> + '_>) = match &self.route {
             Route::Helper(helper) => {
                 let body = AccessHelper::request_body(audience);
                 let key = CacheKey {
@@ -86,7 +87,7 @@ impl Client {
                     bearer_digest: None,
                     request: body.clone(),
                 };
-                (key, Box::new(move || retry::with_retries(deadline, |left| helper.mint(&body, left))))
+                (key, Box::new(move |refresh| with_retries(deadline, attempts(refresh), |left| helper.mint(&body, left))))
             }
             Route::Broker(broker) => {
                 let path = self.config.credential_file.as_deref().expect("validated by Config");
@@ -98,15 +99,15 @@ impl Client {
                     bearer_digest: Some(bearer.digest()),
                     request: body.clone(),
                 };
-                (key, Box::new(move || retry::with_retries(deadline, |left| broker.exchange(&bearer, &body, left))))
+                (key, Box::new(move |refresh| with_retries(deadline, attempts(refresh), |left| broker.exchange(&bearer, &body, left))))
             }
         };
 
         if !self.config.cache {
-            return mint();
+            return mint(Refresh::Needed);
         }
         if request.claims.is_some() {
-            let token = mint()?;
+            let token = mint(Refresh::Needed)?;
             CACHE.store(&key, token.clone());
             return Ok(token);
         }

@@ -10,6 +10,9 @@ use crate::token::AccessToken;
 
 /// At most this many tries per `get_token`.
 pub(crate) const MAX_ATTEMPTS: u32 = 4;
+/// A proactive refresh (the cached token is still valid) tries once: on
+/// failure the caller gets the cached token now, not after the backoff.
+pub(crate) const REFRESH_ATTEMPTS: u32 = 1;
 const FIRST_BACKOFF: Duration = Duration::from_millis(200);
 const MAX_BACKOFF: Duration = Duration::from_secs(4);
 
@@ -47,13 +50,16 @@ pub(crate) fn retryable_status(status: u16) -> bool {
 }
 
 /// Calls `attempt` with the time left until `deadline` until it succeeds, fails
-/// for good, runs out of tries or the next try would start after the deadline.
+/// for good, has been tried `max_attempts` times or the next try would start
+/// after the deadline.
 pub(crate) fn with_retries(
     deadline: Instant,
+    max_attempts: u32,
     mut attempt: impl FnMut(Duration) -> Result<AccessToken, Failure>,
 ) -> Result<AccessToken, Error> {
+    let max_attempts = max_attempts.max(1);
     let mut last_status = None;
-    for attempts in 1..=MAX_ATTEMPTS {
+    for attempts in 1..=max_attempts {
         let remaining = deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
             return Err(Error::new(ErrorKind::Timeout, "the timeout ran out before the broker could be asked"));
@@ -70,7 +76,7 @@ pub(crate) fn with_retries(
         let remaining = deadline.saturating_duration_since(Instant::now());
         let stop = if !failure.retryable {
             None
-        } else if attempts == MAX_ATTEMPTS {
+        } else if attempts == max_attempts {
             None
         } else if wait >= remaining {
             Some(match failure.retry_after {
@@ -127,7 +133,7 @@ mod tests {
     #[test]
     fn transient_then_success() {
         let mut calls = 0;
-        let result = with_retries(Instant::now() + Duration::from_secs(5), |_| {
+        let result = with_retries(Instant::now() + Duration::from_secs(5), MAX_ATTEMPTS, |_| {
             calls += 1;
             if calls < 3 { Err(unavailable()) } else { Ok(token()) }
         });
@@ -138,7 +144,7 @@ mod tests {
     #[test]
     fn fatal_is_not_retried() {
         let mut calls = 0;
-        let err = with_retries(Instant::now() + Duration::from_secs(5), |_| {
+        let err = with_retries(Instant::now() + Duration::from_secs(5), MAX_ATTEMPTS, |_| {
             calls += 1;
             Err(Failure::fatal(Error::new(ErrorKind::BrokerRejected, "401").with_http_status(401)))
         })
@@ -149,7 +155,7 @@ mod tests {
     #[test]
     fn persistent_failure_names_attempts_and_status() {
         let mut calls = 0;
-        let err = with_retries(Instant::now() + Duration::from_secs(30), |_| {
+        let err = with_retries(Instant::now() + Duration::from_secs(30), MAX_ATTEMPTS, |_| {
             calls += 1;
             Err(unavailable())
         })
@@ -162,7 +168,7 @@ mod tests {
     #[test]
     fn retry_after_past_deadline_gives_up_early() {
         let started = Instant::now();
-        let err = with_retries(started + Duration::from_secs(1), |_| {
+        let err = with_retries(started + Duration::from_secs(1), MAX_ATTEMPTS, |_| {
             Err(Failure::transient(Error::new(ErrorKind::BrokerStatus, "429").with_http_status(429), Some(Duration::from_secs(30))))
         })
         .unwrap_err();

@@ -107,11 +107,13 @@ fn run(args: Args) -> Result<(), String> {
         let partial = path.with_extension("partial");
         std::fs::write(&partial, format!("{url}\n")).and_then(|_| std::fs::rename(&partial, path)).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
-    println!("vd-broker-emulator listening on {url}");
+    // The reader may stop after the first line; a closed stdout is no reason to stop serving.
+    let mut announce = format!("vd-broker-emulator listening on {url}\n");
     if let Some(path) = &args.helper_socket {
-        println!("vd-broker-emulator helper on {}", path.display());
+        announce.push_str(&format!("vd-broker-emulator helper on {}\n", path.display()));
     }
-    let _ = std::io::stdout().flush();
+    let mut stdout = std::io::stdout();
+    let _ = stdout.write_all(announce.as_bytes()).and_then(|_| stdout.flush());
 
     if args.exit_with_stdin {
         thread::spawn(|| {

@@ -1,0 +1,230 @@
+//! The process-wide token cache, single-flight, refresh and retries, against
+//! the emulator as a real process.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use support::{client, options, BearerFile, Emulator};
+use vd_broker::{Client, ErrorKind, Options, TokenRequest};
+
+const SQL: &str = "https://database.windows.net/.default";
+
+#[test]
+fn a_second_call_is_served_from_the_cache() {
+    let emulator = Emulator::start();
+    let file = BearerFile::fresh();
+    let client = client(&emulator, &file);
+    let first = client.get_token(SQL).unwrap();
+    let second = client.get_token(SQL).unwrap();
+    assert_eq!(first.secret(), second.secret());
+    assert_eq!(emulator.token_requests(), 1);
+    // Another client of the same broker and bearer shares the entry.
+    let other = support::client(&emulator, &file);
+    assert_eq!(other.get_token(SQL).unwrap().secret(), first.secret());
+    assert_eq!(emulator.token_requests(), 1);
+}
+
+#[test]
+fn a_rotated_bearer_is_a_new_key() {
+    let emulator = Emulator::start();
+    let file = BearerFile::fresh();
+    let client = client(&emulator, &file);
+    let first = client.get_token(SQL).unwrap();
+    file.write(&support::fresh_bearer());
+    let second = client.get_token(SQL).unwrap();
+    assert_ne!(first.secret(), second.secret());
+    assert_eq!(emulator.token_requests(), 2);
+}
+
+#[test]
+fn the_cache_can_be_turned_off() {
+    let emulator = Emulator::start();
+    let file = BearerFile::fresh();
+    let client = Client::new(&Options { cache: Some(false), ..options(&emulator, &file) }).unwrap();
+    assert!(!client.caches());
+    client.get_token(SQL).unwrap();
+    client.get_token(SQL).unwrap();
+    assert_eq!(emulator.token_requests(), 2);
+}
+
+#[test]
+fn sixty_four_threads_make_one_broker_request() {
+    let emulator = Emulator::start();
+    let file = BearerFile::fresh();
+    let client = Arc::new(client(&emulator, &file));
+    // A slow answer keeps every thread's miss inside the one flight.
+    emulator.settings(json!({ "delay_ms": 300 }));
+    let threads: Vec<_> = (0..64)
+        .map(|_| {
+            let client = Arc::clone(&client);
+            std::thread::spawn(move || client.get_token(SQL).map(|t| t.secret().to_string()))
+        })
+        .collect();
+    let tokens: Vec<String> = threads.into_iter().map(|t| t.join().unwrap().unwrap()).collect();
+    assert!(tokens.iter().all(|t| *t == tokens[0]));
+    assert_eq!(emulator.token_requests(), 1);
+}
+
+#[test]
+fn concurrent_waiters_share_the_error_too() {
+    let emulator = Emulator::start();
+    let file = BearerFile::fresh();
+    let client = Arc::new(client(&emulator, &file));
+    emulator.fault(json!({ "status": 403, "delay_ms": 300 }));
+    let threads: Vec<_> = (0..16)
+        .map(|_| {
+            let client = Arc::clone(&client);
+            std::thread::spawn(move || client.get_token(SQL).unwrap_err().kind())
+        })
+        .collect();
+    for thread in threads {
+        assert_eq!(thread.join().unwrap(), ErrorKind::BrokerRejected);
+    }
+    assert_eq!(emulator.token_requests(), 1);
+}
+
+#[test]
+fn a_failed_proactive_refresh_returns_the_still_valid_token() {
+    let emulator = Emulator::start();
+    let file = BearerFile::fresh();
+    let client = client(&emulator, &file);
+    // refresh_in 0: the token is due for refresh at once, but valid for an hour.
+    emulator.settings(json!({ "refresh_in": 0 }));
+    let first = client.get_token(SQL).unwrap();
+    emulator.fault(json!({ "status": 503, "times": 4 }));
+    let second = client.get_token(SQL).unwrap();
+    assert_eq!(first.secret(), second.secret());
+    // A proactive refresh tries once: the caller has a valid token to use now.
+    assert_eq!(emulator.token_requests(), 2, "one mint, one refresh attempt");
+    // The broker is not hammered: the next refresh waits.
+    client.get_token(SQL).unwrap();
+    assert_eq!(emulator.token_requests(), 2);
+}
+
+#[test]
+fn a_due_refresh_replaces_the_token() {
+    let emulator = Emulator::start();
+    let file = BearerFile::fresh();
+    let client = client(&emulator, &file);
+    emulator.settings(json!({ "refresh_in": 0 }));
+    let first = client.get_token(SQL).unwrap();
+    let second = client.get_token(SQL).unwrap();
+    assert_ne!(first.secret(), second.secret());
+    assert_eq!(emulator.token_requests(), 2);
+}
+
+#[test]
+fn an_expired_token_is_never_returned() {
+    let emulator = Emulator::start();
+    let file = BearerFile::fresh();
+    let client = client(&emulator, &file);
+    emulator.settings(json!({ "expires_in": 1 }));
+    client.get_token(SQL).unwrap();
+    std::thread::sleep(Duration::from_millis(2100));
+    emulator.fault(json!({ "status": 503, "times": 4 }));
+    let err = client.get_token(SQL).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::BrokerStatus);
+}
+
+#[test]
+fn claims_bypass_the_cache_and_replace_the_entry() {
+    let emulator = Emulator::start();
+    let file = BearerFile::fresh();
+    let client = client(&emulator, &file);
+    let cached = client.get_token(SQL).unwrap();
+    let challenge = r#"{"access_token":{"nbf":{"essential":true,"value":"1700000000"}}}"#;
+    let fresh = client.request_token(&TokenRequest { claims: Some(challenge), ..TokenRequest::new(SQL) }).unwrap();
+    assert_ne!(cached.secret(), fresh.secret());
+    assert_eq!(emulator.token_requests(), 2);
+    assert_eq!(client.get_token(SQL).unwrap().secret(), fresh.secret());
+    assert_eq!(emulator.token_requests(), 2);
+}
+
+#[test]
+fn a_503_then_200_yields_a_token() {
+    let emulator = Emulator::start();
+    let file = BearerFile::fresh();
+    emulator.fault(json!({ "status": 503 }));
+    client(&emulator, &file).get_token(SQL).unwrap();
+    assert_eq!(emulator.token_requests(), 2);
+}
+
+#[test]
+fn dropped_and_reset_connections_are_retried() {
+    for action in ["close", "reset", "garbage"] {
+        let emulator = Emulator::start();
+        let file = BearerFile::fresh();
+        emulator.fault(json!({ "action": action }));
+        client(&emulator, &file).get_token(SQL).unwrap_or_else(|e| panic!("{action}: {e}"));
+        assert_eq!(emulator.token_requests(), 2, "{action}");
+    }
+}
+
+#[test]
+fn a_persistent_503_fails_within_the_timeout_naming_attempts_and_status() {
+    let emulator = Emulator::start();
+    let file = BearerFile::fresh();
+    let timeout = Duration::from_secs(4);
+    let client = Client::new(&Options { timeout: Some(timeout), ..options(&emulator, &file) }).unwrap();
+    emulator.fault(json!({ "status": 503, "times": 100 }));
+    let started = Instant::now();
+    let err = client.get_token(SQL).unwrap_err();
+    assert!(started.elapsed() < timeout, "took {:?}", started.elapsed());
+    assert_eq!((err.kind(), err.http_status()), (ErrorKind::BrokerStatus, Some(503)));
+    assert!(err.message().contains("HTTP 503") && err.message().contains("(4 attempts)"), "{err}");
+    assert_eq!(emulator.token_requests(), 4);
+}
+
+#[test]
+fn retry_after_is_honoured() {
+    let emulator = Emulator::start();
+    let file = BearerFile::fresh();
+    let client = client(&emulator, &file);
+    emulator.fault(json!({ "status": 429, "headers": { "Retry-After": "1" } }));
+    let started = Instant::now();
+    client.get_token(SQL).unwrap();
+    assert!(started.elapsed() >= Duration::from_secs(1), "waited only {:?}", started.elapsed());
+    assert_eq!(emulator.token_requests(), 2);
+}
+
+#[test]
+fn a_retry_after_beyond_the_timeout_gives_up_at_once() {
+    let emulator = Emulator::start();
+    let file = BearerFile::fresh();
+    let client = Client::new(&Options { timeout: Some(Duration::from_secs(2)), ..options(&emulator, &file) }).unwrap();
+    emulator.fault(json!({ "status": 429, "headers": { "Retry-After": "30" } }));
+    let err = client.get_token(SQL).unwrap_err();
+    assert_eq!((err.kind(), err.http_status()), (ErrorKind::BrokerStatus, Some(429)));
+    assert!(err.message().contains("retry after 30 s"), "{err}");
+    assert_eq!(emulator.token_requests(), 1);
+}
+
+#[test]
+fn client_errors_are_not_retried() {
+    for status in [400, 404, 409] {
+        let emulator = Emulator::start();
+        let file = BearerFile::fresh();
+        emulator.fault(json!({ "status": status, "times": 4 }));
+        assert_eq!(client(&emulator, &file).get_token(SQL).unwrap_err().http_status(), Some(status));
+        assert_eq!(emulator.token_requests(), 1, "{status}");
+    }
+}
+
+#[test]
+fn a_waiter_is_bounded_by_its_own_timeout() {
+    let emulator = Emulator::start();
+    let file = BearerFile::fresh();
+    let slow = Arc::new(client(&emulator, &file));
+    emulator.settings(json!({ "delay_ms": 1500 }));
+    let leader = {
+        let slow = Arc::clone(&slow);
+        std::thread::spawn(move || slow.get_token(SQL))
+    };
+    std::thread::sleep(Duration::from_millis(200));
+    let waiter = slow.request_token(&TokenRequest { timeout: Some(Duration::from_millis(300)), ..TokenRequest::new(SQL) });
+    assert_eq!(waiter.unwrap_err().kind(), ErrorKind::Timeout);
+    assert!(leader.join().unwrap().is_ok());
+}
