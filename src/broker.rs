@@ -32,7 +32,7 @@ impl Broker {
             name: format!("the credential broker at {token_url}"),
             hint: "is Studio running?",
         };
-        Broker { agent: http::agent_config().into(), token_url, endpoint }
+        Broker { agent: http::broker_agent(), token_url, endpoint }
     }
 
     pub fn token_url(&self) -> &str {

@@ -4,7 +4,12 @@
 
 use std::time::{Duration, SystemTime};
 
-use ureq::http::{HeaderMap, Response};
+use std::net::{IpAddr, SocketAddr};
+
+use ureq::config::Config;
+use ureq::http::{HeaderMap, Response, Uri};
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 use ureq::{Body, Error as UreqError};
 use zeroize::Zeroizing;
 
@@ -15,9 +20,43 @@ use crate::retry::Failure;
 /// take the process's memory with it).
 pub(crate) const MAX_ANSWER_BYTES: u64 = 1024 * 1024;
 
+/// An agent for the broker: ureq's own connector, and our resolver.
+pub(crate) fn broker_agent() -> ureq::Agent {
+    ureq::Agent::with_parts(agent_config(), DefaultConnector::new(), LiteralFirstResolver::default())
+}
+
+/// Resolves IP literals (the usual loopback broker) without a lookup.
+///
+/// ureq resolves before it looks in its connection pool, and with a timeout
+/// set it runs every lookup on a new thread — for a literal address that is
+/// a thread per call spent on nothing. Host names still go to ureq's
+/// resolver, bounded by the call's timeout.
+#[derive(Debug, Default)]
+struct LiteralFirstResolver(DefaultResolver);
+
+impl Resolver for LiteralFirstResolver {
+    fn resolve(&self, uri: &Uri, config: &Config, timeout: NextTimeout) -> Result<ResolvedSocketAddrs, UreqError> {
+        let host = uri.host().unwrap_or_default();
+        let literal = host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>();
+        let port = uri.port_u16().or_else(|| match uri.scheme_str() {
+            Some("https") => Some(443),
+            Some("http") => Some(80),
+            _ => None,
+        });
+        match (literal, port) {
+            (Ok(ip), Some(port)) => {
+                let mut addrs = self.empty();
+                addrs.push(SocketAddr::new(ip, port));
+                Ok(addrs)
+            }
+            _ => self.0.resolve(uri, config, timeout),
+        }
+    }
+}
+
 /// Settings every agent of ours shares: statuses are answers, not errors;
 /// no redirects (the bearer must not follow one); our name in User-Agent.
-pub(crate) fn agent_config() -> ureq::config::Config {
+pub(crate) fn agent_config() -> Config {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)

@@ -1,14 +1,19 @@
 //! The access token handed back to callers.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use zeroize::Zeroizing;
 
-/// An audience-bound Azure access token. The secret is zeroed when the last
-/// copy is dropped and never shown by `Debug`.
+/// An audience-bound Azure access token. Copies share one secret (a cache
+/// hit costs no copy of it), which is zeroed when the last copy is dropped
+/// and never shown by `Debug`.
 #[derive(Clone, PartialEq, Eq)]
-pub struct AccessToken {
+pub struct AccessToken(Arc<Issued>);
+
+#[derive(PartialEq, Eq)]
+struct Issued {
     secret: Zeroizing<String>,
     expires_on: i64,
     refresh_on: i64,
@@ -16,26 +21,26 @@ pub struct AccessToken {
 
 impl AccessToken {
     pub(crate) fn new(secret: Zeroizing<String>, expires_on: i64, refresh_on: i64) -> Self {
-        AccessToken { secret, expires_on, refresh_on }
+        AccessToken(Arc::new(Issued { secret, expires_on, refresh_on }))
     }
 
     /// The bearer token to send to the Azure service.
     pub fn secret(&self) -> &str {
-        &self.secret
+        &self.0.secret
     }
 
     /// When the token stops working, in Unix seconds.
     pub fn expires_on(&self) -> i64 {
-        self.expires_on
+        self.0.expires_on
     }
 
     /// When a caller should get a fresh token, in Unix seconds (≤ `expires_on`).
     pub fn refresh_on(&self) -> i64 {
-        self.refresh_on
+        self.0.refresh_on
     }
 
     pub(crate) fn is_expired(&self, now: i64) -> bool {
-        now >= self.expires_on
+        now >= self.0.expires_on
     }
 }
 
@@ -43,8 +48,8 @@ impl fmt::Debug for AccessToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AccessToken")
             .field("secret", &"<redacted>")
-            .field("expires_on", &self.expires_on)
-            .field("refresh_on", &self.refresh_on)
+            .field("expires_on", &self.0.expires_on)
+            .field("refresh_on", &self.0.refresh_on)
             .finish()
     }
 }

@@ -228,3 +228,25 @@ fn a_waiter_is_bounded_by_its_own_timeout() {
     assert_eq!(waiter.unwrap_err().kind(), ErrorKind::Timeout);
     assert!(leader.join().unwrap().is_ok());
 }
+
+#[test]
+fn a_bearer_rotated_mid_flight_is_used_by_the_next_call() {
+    let emulator = Emulator::start();
+    let file = BearerFile::fresh();
+    let old_bearer = file.bearer();
+    let client = Arc::new(client(&emulator, &file));
+    emulator.settings(json!({ "delay_ms": 500 }));
+    let in_flight = {
+        let client = Arc::clone(&client);
+        std::thread::spawn(move || client.get_token(SQL).unwrap())
+    };
+    std::thread::sleep(Duration::from_millis(150));
+    let new_bearer = support::fresh_bearer();
+    file.write(&new_bearer);
+    // A new bearer is a new key: this call does not wait for the old flight's token.
+    let after = client.get_token(SQL).unwrap();
+    let before = in_flight.join().unwrap();
+    assert_eq!(support::claims(before.secret())["vd_bearer"], support::sha256_hex(&old_bearer)[..16]);
+    assert_eq!(support::claims(after.secret())["vd_bearer"], support::sha256_hex(&new_bearer)[..16]);
+    assert_eq!(emulator.token_requests(), 2);
+}

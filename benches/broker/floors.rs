@@ -1,0 +1,60 @@
+//! The floors our calls are held to: reading the bearer file (what a warm hit
+//! must do anyway) and a bare keep-alive HTTP round trip to the same broker
+//! (what a cold call must do anyway).
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+
+/// One open + read + close of the bearer file.
+pub fn read_bearer_file(path: &Path) {
+    let mut buf = [0u8; 1024];
+    let mut file = File::open(path).expect("bearer file opens");
+    let n = file.read(&mut buf).expect("bearer file reads");
+    std::hint::black_box(&buf[..n]);
+}
+
+/// A minimal HTTP/1.1 client on one kept-alive connection, sending the same
+/// request our library sends.
+pub struct RawClient {
+    reader: BufReader<TcpStream>,
+    request: Vec<u8>,
+}
+
+impl RawClient {
+    pub fn connect(token_url: &str, bearer: &str) -> RawClient {
+        let rest = token_url.strip_prefix("http://").expect("http URL");
+        let (authority, path) = rest.split_at(rest.find('/').expect("path"));
+        let stream = TcpStream::connect(authority).expect("broker reachable");
+        stream.set_nodelay(true).unwrap();
+        let body = r#"{"audience":"sql"}"#;
+        let request = format!(
+            "POST {path} HTTP/1.1\r\nHost: {authority}\r\nAuthorization: Bearer {bearer}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes();
+        RawClient { reader: BufReader::new(stream), request }
+    }
+
+    /// One request and its whole answer.
+    pub fn round_trip(&mut self) {
+        self.reader.get_mut().write_all(&self.request).expect("request sent");
+        let mut length = 0usize;
+        let mut line = String::new();
+        loop {
+            line.clear();
+            self.reader.read_line(&mut line).expect("answer head");
+            if line == "\r\n" {
+                break;
+            }
+            if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = value.trim().parse().expect("length");
+            }
+        }
+        let mut body = vec![0u8; length];
+        self.reader.read_exact(&mut body).expect("answer body");
+        std::hint::black_box(body);
+    }
+}

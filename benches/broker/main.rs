@@ -1,0 +1,146 @@
+//! The benchmark: every way of getting a token, side by side, in one run
+//! against one emulator, printed as one table.
+//!
+//!     cargo bench --bench broker
+//!
+//! Floors first — one open+read+close of the bearer file (a warm call must
+//! re-read it to see rotation) and a bare keep-alive HTTP round trip to the
+//! same broker (a cold call must make one) — then the C ABI warm and cold,
+//! 64 threads on one audience, and the Python and Go runtimes.
+
+mod cabi;
+mod external;
+mod floors;
+mod measure;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Instant;
+
+use cabi::NativeClient;
+use measure::{micros, per_call, print_table, Row};
+
+const WARM_CALLS: u32 = 100_000;
+const COLD_CALLS: u32 = 2_000;
+const THREADS: u32 = 64;
+const CALLS_PER_THREAD: u32 = 10_000;
+
+fn main() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let (mut emulator, broker_url) = start_emulator();
+    let origin: String = broker_url.splitn(4, '/').take(3).collect::<Vec<_>>().join("/");
+    // Production keeps the bearer on tmpfs; so does the benchmark, where it can.
+    let shm = Path::new("/dev/shm");
+    let dir = tempfile::Builder::new().prefix("vd-broker-bench").tempdir_in(if shm.is_dir() { shm } else { Path::new(".") }).unwrap();
+    let bearer_path = dir.path().join("credential");
+    let bearer = format!("vd_iat_bench{:016x}", fastrand::u64(..));
+    std::fs::write(&bearer_path, format!("{bearer}\n")).unwrap();
+    let file = bearer_path.to_str().unwrap();
+    let mut buf = vec![0u8; 16384];
+    let mut rows = Vec::new();
+
+    let file_floor = per_call(WARM_CALLS, || floors::read_bearer_file(&bearer_path));
+    rows.push(Row::measured("floor: open + read + close of the bearer file", file_floor, WARM_CALLS, "what a warm call must do to see a rotated bearer"));
+
+    let warm = NativeClient::new(&broker_url, file, true);
+    let warm_time = per_call(WARM_CALLS, || warm.get_token(&mut buf));
+    rows.push(Row::measured("C ABI, warm (cache hit)", warm_time, WARM_CALLS, ratio(warm_time, file_floor, "the file floor")));
+
+    let mut raw = floors::RawClient::connect(&format!("{broker_url}/token"), &bearer);
+    let raw_time = per_call(COLD_CALLS, || raw.round_trip());
+    rows.push(Row::measured("floor: bare keep-alive HTTP round trip to the broker", raw_time, COLD_CALLS, "same request, hand-written client"));
+
+    let cold = NativeClient::new(&broker_url, file, false);
+    let cold_time = per_call(COLD_CALLS, || cold.get_token(&mut buf));
+    rows.push(Row::measured("C ABI, cold (cache off: a broker request per call)", cold_time, COLD_CALLS, ratio(cold_time, raw_time, "the HTTP floor")));
+
+    rows.push(many_threads(&broker_url, &origin, dir.path()));
+
+    let target = external::Target {
+        root: &root,
+        broker_url: &broker_url,
+        credential_file: &bearer_path,
+        library: &root.join("target/release/libvd_broker.so"),
+    };
+    rows.extend(external::old_python(&target, 1_000));
+    rows.extend(external::python_binding(&target, 10_000));
+    rows.extend(external::go_binding(&target));
+
+    println!("{}", machine());
+    println!();
+    print_table(&rows);
+    let _ = emulator.kill();
+}
+
+/// 64 threads × 10 000 calls on one client and audience, with a bearer no
+/// other measurement used: the broker should see exactly one request.
+fn many_threads(broker_url: &str, origin: &str, dir: &Path) -> Row {
+    let path = dir.join("credential-threads");
+    std::fs::write(&path, format!("vd_iat_threads{:016x}\n", fastrand::u64(..))).unwrap();
+    let before = broker_requests(origin);
+    let client = Arc::new(NativeClient::new(broker_url, path.to_str().unwrap(), true));
+    let started = Instant::now();
+    let threads: Vec<_> = (0..THREADS)
+        .map(|_| {
+            let client = Arc::clone(&client);
+            std::thread::spawn(move || {
+                let mut buf = vec![0u8; 16384];
+                for _ in 0..CALLS_PER_THREAD {
+                    client.get_token(&mut buf);
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    let total = THREADS * CALLS_PER_THREAD;
+    let elapsed = started.elapsed();
+    let requests = broker_requests(origin) - before;
+    Row::measured(
+        &format!("C ABI, {THREADS} threads × {CALLS_PER_THREAD} calls, one audience"),
+        elapsed / total,
+        total,
+        format!("broker requests: {requests}; wall {:.2} s", elapsed.as_secs_f64()),
+    )
+}
+
+fn broker_requests(origin: &str) -> u64 {
+    let mut answer = ureq::get(&format!("{origin}/_emulator/requests")).call().expect("emulator answers");
+    let body: serde_json::Value = serde_json::from_str(&answer.body_mut().read_to_string().unwrap()).unwrap();
+    body["count"].as_u64().unwrap()
+}
+
+fn ratio(measured: std::time::Duration, floor: std::time::Duration, what: &str) -> String {
+    format!("{:.2}× {what} (target ≤ 1.5×)", measured.as_secs_f64() / floor.as_secs_f64())
+}
+
+fn start_emulator() -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vd-broker-emulator"))
+        .args(["--port", "0", "--quiet", "--exit-with-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("emulator starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url = line.trim().rsplit(' ').next().unwrap().to_string();
+    (child, url)
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let rustc = Command::new("rustc").arg("--version").output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()).unwrap_or_default();
+    format!(
+        "machine: {cpu}, {cores} cores, {}; {rustc}; release build; medians of {} rounds (warm-up first). Units: {}",
+        std::env::consts::OS,
+        measure::ROUNDS,
+        micros(std::time::Duration::from_micros(1))
+    )
+}

@@ -1,0 +1,58 @@
+//! Timing loops: each measurement is the median of several rounds, after a
+//! warm-up round.
+
+use std::time::{Duration, Instant};
+
+pub const ROUNDS: usize = 5;
+
+/// Median time per call of `f` over `ROUNDS` rounds of `calls` calls.
+pub fn per_call(calls: u32, mut f: impl FnMut()) -> Duration {
+    for _ in 0..(calls / 10).max(1) {
+        f();
+    }
+    let mut rounds: Vec<Duration> = (0..ROUNDS)
+        .map(|_| {
+            let started = Instant::now();
+            for _ in 0..calls {
+                f();
+            }
+            started.elapsed() / calls
+        })
+        .collect();
+    rounds.sort();
+    rounds[ROUNDS / 2]
+}
+
+/// A row of the results table.
+pub struct Row {
+    pub name: String,
+    /// Time per call, when measured.
+    pub per_call: Option<Duration>,
+    pub calls: String,
+    pub note: String,
+}
+
+impl Row {
+    pub fn measured(name: &str, per_call: Duration, calls: impl ToString, note: impl Into<String>) -> Row {
+        Row { name: name.into(), per_call: Some(per_call), calls: calls.to_string(), note: note.into() }
+    }
+
+    pub fn skipped(name: &str, why: impl Into<String>) -> Row {
+        Row { name: name.into(), per_call: None, calls: "-".into(), note: why.into() }
+    }
+}
+
+pub fn micros(d: Duration) -> String {
+    let us = d.as_secs_f64() * 1e6;
+    if us < 10.0 { format!("{us:.2} µs") } else { format!("{us:.1} µs") }
+}
+
+/// Prints the rows as one Markdown table.
+pub fn print_table(rows: &[Row]) {
+    println!("| measurement | per call | calls | notes |");
+    println!("|---|---:|---:|---|");
+    for row in rows {
+        let per_call = row.per_call.map(micros).unwrap_or_else(|| "—".into());
+        println!("| {} | {} | {} | {} |", row.name, per_call, row.calls, row.note);
+    }
+}
