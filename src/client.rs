@@ -134,3 +134,9 @@ impl Client {
         self.config.cache
     }
 }
+
+// The C ABI hands one client to many threads at once.
+const _: () = {
+    const fn assert_thread_safe<T: Send + Sync>() {}
+    assert_thread_safe::<Client>();
+};

@@ -112,6 +112,12 @@ impl Config {
             env(ENV_CONFIGURATION_REVISION),
         )?;
 
+        if options.audience_overrides.iter().any(|(resource, _)| resource.trim().is_empty()) {
+            return Err(Error::invalid_argument(
+                "an audience override has an empty resource: give the Azure resource it maps, \
+                 e.g. \"https://custom.example\"",
+            ));
+        }
         let audiences = AudienceMap::with_overrides(
             options.audience_overrides.iter().map(|(r, a)| (r.as_str(), a.as_str())),
         );
@@ -306,6 +312,12 @@ mod tests {
         let mut bad = BASE.to_vec();
         bad.push((ENV_CACHE, "maybe"));
         assert_eq!(resolve(&Options::default(), &bad).unwrap_err().kind(), ErrorKind::Configuration);
+    }
+
+    #[test]
+    fn an_override_needs_a_resource() {
+        let options = Options { audience_overrides: vec![(" ".into(), "custom".into())], ..Options::default() };
+        assert_eq!(resolve(&options, &BASE).unwrap_err().kind(), ErrorKind::InvalidArgument);
     }
 
     #[test]

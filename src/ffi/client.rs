@@ -65,9 +65,10 @@ pub unsafe extern "C" fn vd_broker_client_free(client: *mut vd_broker_client) {
 /// - `timeout_ms`: this call's overall timeout; 0 uses the client's.
 /// - On success (`VD_BROKER_OK`) the token and a NUL are written to `out_buf`
 ///   (capacity `out_buf_len`), its length in bytes without the NUL to
-///   `*out_token_len`, and Unix seconds to `*out_expires_on` and
-///   `*out_refresh_on` (when a refresh is due; ≤ expiry). Each of those three
-///   pointers may be NULL.
+///   `*out_token_len`, the expiry in Unix seconds to `*out_expires_on`, and
+///   the Unix second from which the token should be refreshed (never after
+///   the expiry) to `*out_refresh_on`. Each of those three pointers may be
+///   NULL.
 /// - If the token does not fit, `VD_BROKER_ERR_BUFFER_TOO_SMALL` is returned,
 ///   nothing is written to `out_buf`, and `*out_token_len` receives the
 ///   token's length (allocate that + 1 and call again; the cache makes the

@@ -37,7 +37,9 @@ pub unsafe extern "C" fn vd_broker_options_free(options: *mut vd_broker_options)
     }
 }
 
-/// Applies `set` to the options behind `options`, reporting failures.
+/// Applies `set` to the options behind `options`. A setter fails only for a
+/// NULL `options`, a NULL required string or a non-UTF-8 string; values are
+/// validated by `vd_broker_client_new`, whose error buffer says what is wrong.
 unsafe fn update(options: *mut vd_broker_options, set: impl FnOnce(&mut Options) -> Result<(), Error>) -> i32 {
     call(ErrorBuffer::NONE, || match options.as_mut() {
         Some(options) => set(&mut options.options),
@@ -76,16 +78,14 @@ pub unsafe extern "C" fn vd_broker_options_set_credential_file(
 }
 
 /// Overall timeout of one get-token call, retries included, in milliseconds
-/// (default 10000). 0 is `VD_BROKER_ERR_INVALID_ARGUMENT`.
+/// (default 10000). 0 is refused by `vd_broker_client_new`
+/// (`VD_BROKER_ERR_INVALID_ARGUMENT`).
 ///
 /// # Safety
 /// `options` is valid.
 #[no_mangle]
 pub unsafe extern "C" fn vd_broker_options_set_timeout_ms(options: *mut vd_broker_options, timeout_ms: u64) -> i32 {
     update(options, |o| {
-        if timeout_ms == 0 {
-            return Err(Error::invalid_argument("timeout_ms must be greater than zero"));
-        }
         o.timeout = Some(Duration::from_millis(timeout_ms));
         Ok(())
     })
@@ -93,7 +93,8 @@ pub unsafe extern "C" fn vd_broker_options_set_timeout_ms(options: *mut vd_broke
 
 /// Maps `resource` (a scope; `/.default` and trailing `/` are ignored) to the
 /// broker `audience`, over the defaults: an existing resource is overridden,
-/// a new one added. A NULL or empty `audience` removes the resource.
+/// a new one added. A NULL or empty `audience` removes the resource. An
+/// empty `resource` is refused by `vd_broker_client_new`.
 ///
 /// # Safety
 /// `options` is valid; `resource` a NUL-terminated string; `audience` NULL or one.
@@ -105,9 +106,6 @@ pub unsafe extern "C" fn vd_broker_options_set_audience(
 ) -> i32 {
     update(options, |o| {
         let resource = required_str(resource, "resource")?;
-        if resource.is_empty() {
-            return Err(Error::invalid_argument("resource is empty"));
-        }
         let audience = optional_str(audience, "audience")?.unwrap_or("");
         o.audience_overrides.push((resource.to_string(), audience.to_string()));
         Ok(())
@@ -142,8 +140,9 @@ pub unsafe extern "C" fn vd_broker_options_set_lane(options: *mut vd_broker_opti
 }
 
 /// The pinned configuration revision (≥ 0); overrides
-/// `VD_CREDENTIAL_CONFIGURATION_REVISION`. Negative is
-/// `VD_BROKER_ERR_INVALID_ARGUMENT`.
+/// `VD_CREDENTIAL_CONFIGURATION_REVISION`. Needs a lane too. A negative
+/// revision is refused by `vd_broker_client_new`
+/// (`VD_BROKER_ERR_CONFIGURATION`).
 ///
 /// # Safety
 /// `options` is valid.
@@ -153,11 +152,6 @@ pub unsafe extern "C" fn vd_broker_options_set_configuration_revision(
     revision: i64,
 ) -> i32 {
     update(options, |o| {
-        if revision < 0 {
-            return Err(Error::invalid_argument(format!(
-                "configuration_revision must be a non-negative integer, not {revision}"
-            )));
-        }
         o.configuration_revision = Some(revision);
         Ok(())
     })
