@@ -153,9 +153,10 @@ void vd_broker_client_free(struct vd_broker_client *client);
  * - `timeout_ms`: this call's overall timeout; 0 uses the client's.
  * - On success (`VD_BROKER_OK`) the token and a NUL are written to `out_buf`
  *   (capacity `out_buf_len`), its length in bytes without the NUL to
- *   `*out_token_len`, and Unix seconds to `*out_expires_on` and
- *   `*out_refresh_on` (when a refresh is due; ≤ expiry). Each of those three
- *   pointers may be NULL.
+ *   `*out_token_len`, the expiry in Unix seconds to `*out_expires_on`, and
+ *   the Unix second from which the token should be refreshed (never after
+ *   the expiry) to `*out_refresh_on`. Each of those three pointers may be
+ *   NULL.
  * - If the token does not fit, `VD_BROKER_ERR_BUFFER_TOO_SMALL` is returned,
  *   nothing is written to `out_buf`, and `*out_token_len` receives the
  *   token's length (allocate that + 1 and call again; the cache makes the
@@ -163,6 +164,11 @@ void vd_broker_client_free(struct vd_broker_client *client);
  * - On any failure the message is copied to `err_buf` when it is not NULL
  *   (cut to `err_buf_len`, NUL-terminated) and kept as this thread's last
  *   error. Messages never contain the bearer or a token.
+ * - `*out_http_status` (may be NULL) receives, on every return, the HTTP
+ *   status the broker (or helper) answered with when the failure was such
+ *   an answer — e.g. 401 with `VD_BROKER_ERR_BROKER_REJECTED`, 503 after
+ *   retries with `VD_BROKER_ERR_BROKER_STATUS` — and 0 otherwise, including
+ *   on success.
  *
  * Thread-safe. Blocks for at most the timeout.
  *
@@ -181,6 +187,7 @@ int32_t vd_broker_client_get_token(const struct vd_broker_client *client,
                                    size_t *out_token_len,
                                    int64_t *out_expires_on,
                                    int64_t *out_refresh_on,
+                                   uint16_t *out_http_status,
                                    char *err_buf,
                                    size_t err_buf_len);
 
@@ -241,8 +248,8 @@ void vd_broker_last_error_message(char *buf, size_t buf_len, size_t *out_len);
  * expiry to `*out_expires_on` (either may be NULL). If `out_buf_len` is too
  * small, returns `VD_BROKER_ERR_BUFFER_TOO_SMALL`, writes nothing to
  * `out_buf` and stores the needed length in `*out_len`. Wipe the blob with
- * `vd_broker_secure_zero` after connecting. Errors as for
- * `vd_broker_client_get_token`. Thread-safe.
+ * `vd_broker_secure_zero` after connecting. Errors (`err_buf`,
+ * `*out_http_status`) as for `vd_broker_client_get_token`. Thread-safe.
  *
  * # Safety
  * As `vd_broker_client_get_token`; `out_buf` points to `out_buf_len` writable bytes.
@@ -254,6 +261,7 @@ int32_t vd_broker_client_get_odbc_token(const struct vd_broker_client *client,
                                         size_t out_buf_len,
                                         size_t *out_len,
                                         int64_t *out_expires_on,
+                                        uint16_t *out_http_status,
                                         char *err_buf,
                                         size_t err_buf_len);
 
@@ -316,7 +324,8 @@ int32_t vd_broker_options_set_credential_file(struct vd_broker_options *options,
 
 /**
  * Overall timeout of one get-token call, retries included, in milliseconds
- * (default 10000). 0 is `VD_BROKER_ERR_INVALID_ARGUMENT`.
+ * (default 10000). 0 is refused by `vd_broker_client_new`
+ * (`VD_BROKER_ERR_INVALID_ARGUMENT`).
  *
  * # Safety
  * `options` is valid.
@@ -326,7 +335,8 @@ int32_t vd_broker_options_set_timeout_ms(struct vd_broker_options *options, uint
 /**
  * Maps `resource` (a scope; `/.default` and trailing `/` are ignored) to the
  * broker `audience`, over the defaults: an existing resource is overridden,
- * a new one added. A NULL or empty `audience` removes the resource.
+ * a new one added. A NULL or empty `audience` removes the resource. An
+ * empty `resource` is refused by `vd_broker_client_new`.
  *
  * # Safety
  * `options` is valid; `resource` a NUL-terminated string; `audience` NULL or one.
@@ -356,8 +366,9 @@ int32_t vd_broker_options_set_lane(struct vd_broker_options *options, const char
 
 /**
  * The pinned configuration revision (≥ 0); overrides
- * `VD_CREDENTIAL_CONFIGURATION_REVISION`. Negative is
- * `VD_BROKER_ERR_INVALID_ARGUMENT`.
+ * `VD_CREDENTIAL_CONFIGURATION_REVISION`. Needs a lane too. A negative
+ * revision is refused by `vd_broker_client_new`
+ * (`VD_BROKER_ERR_CONFIGURATION`).
  *
  * # Safety
  * `options` is valid.

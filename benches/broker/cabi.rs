@@ -56,6 +56,7 @@ impl NativeClient {
                 &mut len,
                 &mut expires_on,
                 &mut refresh_on,
+                ptr::null_mut(),
                 error.as_mut_ptr().cast::<c_char>(),
                 error.len(),
             )

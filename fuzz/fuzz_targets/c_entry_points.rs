@@ -63,6 +63,7 @@ fuzz_target!(|data: &[u8]| {
         let mut token = guarded(token_cap);
         let mut error = guarded(error_cap);
         let mut length = usize::MAX;
+        let mut http_status = u16::MAX;
         let status = vd_broker_client_get_token(
             client(),
             scope.as_ptr(),
@@ -73,10 +74,12 @@ fuzz_target!(|data: &[u8]| {
             &mut length,
             ptr::null_mut(),
             ptr::null_mut(),
+            &mut http_status,
             error.as_mut_ptr().cast::<c_char>(),
             error_cap,
         );
         assert_ne!(status, 0, "no bearer file: every call fails");
+        assert_eq!(http_status, 0, "no answer, no HTTP status");
         assert!(intact(&token, token_cap) && intact(&error, error_cap));
         if error_cap > 0 {
             assert!(error[..error_cap].contains(&0), "the message is NUL-terminated within capacity");
@@ -85,7 +88,7 @@ fuzz_target!(|data: &[u8]| {
         let mut blob = guarded(token_cap);
         let status = vd_broker_client_get_odbc_token(
             client(), scope.as_ptr(), 1, blob.as_mut_ptr(), token_cap, &mut length, ptr::null_mut(),
-            error.as_mut_ptr().cast::<c_char>(), error_cap,
+            ptr::null_mut(), error.as_mut_ptr().cast::<c_char>(), error_cap,
         );
         assert_ne!(status, 0);
         assert!(intact(&blob, token_cap) && intact(&error, error_cap));

@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::os::raw::c_char;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use super::args::write_message;
+use super::args::{put, write_message};
 use super::status::vd_broker_status;
 use crate::error::{Error, ErrorKind};
 
@@ -47,6 +47,23 @@ pub fn call(errors: ErrorBuffer, body: impl FnOnce() -> Result<(), Error>) -> i3
             vd_broker_status::from(error.kind()) as i32
         }
     }
+}
+
+/// As [`call`], and stores in `*out_http_status` (when not NULL) the HTTP
+/// status the broker or helper answered with when the failure was an answer,
+/// 0 otherwise (and on success).
+///
+/// # Safety
+/// `out_http_status` is NULL or valid for one write.
+pub unsafe fn call_reporting_http_status(
+    errors: ErrorBuffer,
+    out_http_status: *mut u16,
+    body: impl FnOnce() -> Result<(), Error>,
+) -> i32 {
+    let mut http_status = 0;
+    let status = call(errors, || body().inspect_err(|e| http_status = e.http_status().unwrap_or(0)));
+    put(out_http_status, http_status);
+    status
 }
 
 /// Runs `body` where failure has no status to return (constructors, frees):

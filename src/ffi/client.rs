@@ -3,7 +3,7 @@
 use std::os::raw::c_char;
 
 use super::args::{self, check_output, copy_out, optional_str, put, required_str};
-use super::boundary::{call, call_infallible, ErrorBuffer};
+use super::boundary::{call, call_infallible, call_reporting_http_status, ErrorBuffer};
 use super::options::vd_broker_options;
 use crate::client::{Client, TokenRequest};
 use crate::config::Options;
@@ -76,6 +76,11 @@ pub unsafe extern "C" fn vd_broker_client_free(client: *mut vd_broker_client) {
 /// - On any failure the message is copied to `err_buf` when it is not NULL
 ///   (cut to `err_buf_len`, NUL-terminated) and kept as this thread's last
 ///   error. Messages never contain the bearer or a token.
+/// - `*out_http_status` (may be NULL) receives, on every return, the HTTP
+///   status the broker (or helper) answered with when the failure was such
+///   an answer — e.g. 401 with `VD_BROKER_ERR_BROKER_REJECTED`, 503 after
+///   retries with `VD_BROKER_ERR_BROKER_STATUS` — and 0 otherwise, including
+///   on success.
 ///
 /// Thread-safe. Blocks for at most the timeout.
 ///
@@ -95,10 +100,11 @@ pub unsafe extern "C" fn vd_broker_client_get_token(
     out_token_len: *mut usize,
     out_expires_on: *mut i64,
     out_refresh_on: *mut i64,
+    out_http_status: *mut u16,
     err_buf: *mut c_char,
     err_buf_len: usize,
 ) -> i32 {
-    call(ErrorBuffer { buf: err_buf, len: err_buf_len }, || {
+    call_reporting_http_status(ErrorBuffer { buf: err_buf, len: err_buf_len }, out_http_status, || {
         let client = client_ref(client)?;
         let request = TokenRequest {
             scope: required_str(scope, "scope")?,

@@ -8,7 +8,7 @@ use std::os::raw::{c_char, c_void};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::args::{self, check_output, copy_out, put, required_str};
-use super::boundary::{call, ErrorBuffer};
+use super::boundary::{call, call_reporting_http_status, ErrorBuffer};
 use super::client::{client_ref, vd_broker_client};
 use super::default_client::default_client;
 use crate::client::TokenRequest;
@@ -57,8 +57,8 @@ unsafe fn write_blob(
 /// expiry to `*out_expires_on` (either may be NULL). If `out_buf_len` is too
 /// small, returns `VD_BROKER_ERR_BUFFER_TOO_SMALL`, writes nothing to
 /// `out_buf` and stores the needed length in `*out_len`. Wipe the blob with
-/// `vd_broker_secure_zero` after connecting. Errors as for
-/// `vd_broker_client_get_token`. Thread-safe.
+/// `vd_broker_secure_zero` after connecting. Errors (`err_buf`,
+/// `*out_http_status`) as for `vd_broker_client_get_token`. Thread-safe.
 ///
 /// # Safety
 /// As `vd_broker_client_get_token`; `out_buf` points to `out_buf_len` writable bytes.
@@ -71,10 +71,11 @@ pub unsafe extern "C" fn vd_broker_client_get_odbc_token(
     out_buf_len: usize,
     out_len: *mut usize,
     out_expires_on: *mut i64,
+    out_http_status: *mut u16,
     err_buf: *mut c_char,
     err_buf_len: usize,
 ) -> i32 {
-    call(ErrorBuffer { buf: err_buf, len: err_buf_len }, || {
+    call_reporting_http_status(ErrorBuffer { buf: err_buf, len: err_buf_len }, out_http_status, || {
         let client = client_ref(client)?;
         let request = TokenRequest {
             scope: required_str(scope, "scope")?,

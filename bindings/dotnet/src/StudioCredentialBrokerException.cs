@@ -1,0 +1,35 @@
+using System;
+
+namespace VibeData.Studio.AzureCredBroker
+{
+    /// <summary>
+    /// The credential could not get a token: the bearer file, the broker or the
+    /// runtime-access helper failed. <see cref="Status"/> says which way; the
+    /// message says what to do. Messages never contain the bearer or a token.
+    /// </summary>
+    public class StudioCredentialBrokerException : Exception
+    {
+        /// <summary>A failure with the native library's status and message.</summary>
+        public StudioCredentialBrokerException(BrokerStatusCode status, string message)
+            : this(status, message, null)
+        {
+        }
+
+        /// <summary>A failure with the native library's status, message and the broker's HTTP status.</summary>
+        public StudioCredentialBrokerException(BrokerStatusCode status, string message, int? httpStatus)
+            : base(message)
+        {
+            Status = status;
+            HttpStatus = httpStatus;
+        }
+
+        /// <summary>The native library's status code.</summary>
+        public BrokerStatusCode Status { get; }
+
+        /// <summary>
+        /// The HTTP status the broker (or runtime-access helper) answered with,
+        /// when the failure was such an answer (e.g. 401, or 503 after retries); otherwise null.
+        /// </summary>
+        public int? HttpStatus { get; }
+    }
+}
