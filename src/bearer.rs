@@ -4,6 +4,7 @@
 //! nothing is remembered between calls but a digest (the cache key). The
 //! bearer lives in zeroed-on-drop memory and is never printed.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::fs::File;
 use std::io::{ErrorKind as IoErrorKind, Read};
@@ -37,9 +38,26 @@ impl fmt::Debug for Bearer {
     }
 }
 
+thread_local! {
+    /// Each thread's buffer for the file, allocated once: a warm call re-reads
+    /// the file every time, and clearing 8 KiB per call would cost a good part
+    /// of the read itself. Only the bytes a read filled are zeroed after it.
+    static FILE_BUFFER: RefCell<Box<[u8]>> = RefCell::new(vec![0; MAX_BEARER_FILE_BYTES + 1].into_boxed_slice());
+}
+
 /// Reads the bearer from `path`: UTF-8, surrounding whitespace stripped.
 pub(crate) fn read(path: &Path) -> Result<Bearer, Error> {
-    let mut buf = FileBuffer { bytes: [0; MAX_BEARER_FILE_BYTES + 1], len: 0 };
+    let with_own_buffer = || read_into(path, &mut vec![0; MAX_BEARER_FILE_BYTES + 1]);
+    FILE_BUFFER
+        .try_with(|cell| match cell.try_borrow_mut() {
+            Ok(mut buffer) => read_into(path, &mut buffer),
+            Err(_) => with_own_buffer(),
+        })
+        .unwrap_or_else(|_| with_own_buffer())
+}
+
+fn read_into(path: &Path, bytes: &mut [u8]) -> Result<Bearer, Error> {
+    let mut buf = FileBuffer { bytes, len: 0 };
     let mut file = File::open(path).map_err(|e| unreadable(path, &e))?;
     while buf.len < buf.bytes.len() {
         match file.read(&mut buf.bytes[buf.len..]) {
@@ -105,14 +123,14 @@ fn unreadable(path: &Path, error: &std::io::Error) -> Error {
     )
 }
 
-/// The file's bytes on the stack; the part that was filled is zeroed on drop
-/// (zeroing only that part keeps the per-call cost at the size of the bearer).
-struct FileBuffer {
-    bytes: [u8; MAX_BEARER_FILE_BYTES + 1],
+/// The file's bytes; the part that was filled is zeroed on drop (zeroing only
+/// that part keeps the per-call cost at the size of the bearer).
+struct FileBuffer<'a> {
+    bytes: &'a mut [u8],
     len: usize,
 }
 
-impl Drop for FileBuffer {
+impl Drop for FileBuffer<'_> {
     fn drop(&mut self) {
         let filled = self.len.min(self.bytes.len());
         self.bytes[..filled].zeroize();

@@ -26,11 +26,11 @@ pub(crate) static CACHE: LazyLock<TokenCache> = LazyLock::new(TokenCache::defaul
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct CacheKey {
     /// The token URL, or the helper's socket.
-    pub endpoint: String,
+    pub endpoint: Arc<str>,
     /// SHA-256 of the bearer; `None` when the helper holds it.
     pub bearer_digest: Option<[u8; 32]>,
     /// The request body (audience, lane, revision, scope).
-    pub request: Vec<u8>,
+    pub request: Arc<[u8]>,
 }
 
 #[derive(Default)]
@@ -251,7 +251,7 @@ mod tests {
     use zeroize::Zeroizing;
 
     fn key(n: u8) -> CacheKey {
-        CacheKey { endpoint: "http://b/token".into(), bearer_digest: Some([n; 32]), request: b"{}".to_vec() }
+        CacheKey { endpoint: "http://b/token".into(), bearer_digest: Some([n; 32]), request: Arc::from(&b"{}"[..]) }
     }
 
     fn token(secret: &str, expires_in: i64, refresh_in: i64) -> AccessToken {
@@ -341,7 +341,7 @@ mod tests {
     fn capacity_is_bounded() {
         let cache = TokenCache::default();
         for n in 0..(CAPACITY + 20) {
-            let k = CacheKey { endpoint: format!("e{n}"), bearer_digest: None, request: vec![] };
+            let k = CacheKey { endpoint: format!("e{n}").into(), bearer_digest: None, request: Arc::from(&[][..]) };
             cache.get_or_mint(&k, later(), |_| Ok(token("t", 3600, 3000))).unwrap();
         }
         assert_eq!(cache.len(), CAPACITY);

@@ -1,6 +1,8 @@
 //! A client: one configuration, one connection pool, and the request path
 //! from scope to token, top to bottom.
 
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::access_helper::AccessHelper;
@@ -36,6 +38,11 @@ impl<'a> TokenRequest<'a> {
 pub struct Client {
     config: Config,
     route: Route,
+    /// The cache's name for this client's endpoint.
+    endpoint: Arc<str>,
+    /// The request body for each audience of the map, built once: a cache
+    /// hit does no JSON work.
+    bodies: HashMap<String, Arc<[u8]>>,
 }
 
 /// Where tokens come from, decided once when the client is built (as the
@@ -55,7 +62,22 @@ impl Client {
             let url = config.broker_url.as_deref().expect("validated by Config");
             Route::Broker(Broker::new(url))
         };
-        Ok(Client { config, route })
+        let endpoint: Arc<str> = match &route {
+            Route::Helper(helper) => format!("unix:{}", helper.socket().display()).into(),
+            Route::Broker(broker) => broker.token_url().into(),
+        };
+        let bodies = config
+            .audiences
+            .iter()
+            .map(|(_, audience)| {
+                let body = match &route {
+                    Route::Helper(_) => AccessHelper::request_body(audience),
+                    Route::Broker(_) => Broker::request_body(audience, config.context.as_ref()),
+                };
+                (audience.to_string(), Arc::from(body))
+            })
+            .collect();
+        Ok(Client { config, route, endpoint, bodies })
     }
 
     /// A client configured from the environment only.
@@ -78,26 +100,21 @@ impl Client {
         };
         let deadline = Instant::now() + timeout;
 
+        let body = Arc::clone(self.bodies.get(audience).expect("a body for every mapped audience"));
         let attempts = |refresh| if refresh == Refresh::Proactive { REFRESH_ATTEMPTS } else { MAX_ATTEMPTS };
         let (key, mint): (CacheKey, Box<dyn Fn(Refresh) -> Result<AccessToken, Error> + '_>) = match &self.route {
             Route::Helper(helper) => {
-                let body = AccessHelper::request_body(audience);
-                let key = CacheKey {
-                    endpoint: format!("unix:{}", helper.socket().display()),
-                    bearer_digest: None,
-                    request: body.clone(),
-                };
+                let key = CacheKey { endpoint: Arc::clone(&self.endpoint), bearer_digest: None, request: Arc::clone(&body) };
                 (key, Box::new(move |refresh| with_retries(deadline, attempts(refresh), |left| helper.mint(&body, left))))
             }
             Route::Broker(broker) => {
                 let path = self.config.credential_file.as_deref().expect("validated by Config");
                 // Read on every call: a rotated bearer is a new cache key.
                 let bearer = bearer::read(path)?;
-                let body = Broker::request_body(audience, self.config.context.as_ref());
                 let key = CacheKey {
-                    endpoint: broker.token_url().to_string(),
+                    endpoint: Arc::clone(&self.endpoint),
                     bearer_digest: Some(bearer.digest()),
-                    request: body.clone(),
+                    request: Arc::clone(&body),
                 };
                 (key, Box::new(move |refresh| with_retries(deadline, attempts(refresh), |left| broker.exchange(&bearer, &body, left))))
             }

@@ -9,10 +9,11 @@ use std::net::{IpAddr, SocketAddr};
 use ureq::config::Config;
 use ureq::http::{HeaderMap, Response, Uri};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+use ureq::unversioned::transport::{Connector, DefaultConnector, NextTimeout};
 use ureq::{Body, Error as UreqError};
 use zeroize::Zeroizing;
 
+use crate::coalesce::CoalescingConnector;
 use crate::error::{io_reason, Error, ErrorKind};
 use crate::retry::Failure;
 
@@ -20,9 +21,11 @@ use crate::retry::Failure;
 /// take the process's memory with it).
 pub(crate) const MAX_ANSWER_BYTES: u64 = 1024 * 1024;
 
-/// An agent for the broker: ureq's own connector, and our resolver.
+/// An agent for the broker: ureq's own connector with one write per request,
+/// and our resolver.
 pub(crate) fn broker_agent() -> ureq::Agent {
-    ureq::Agent::with_parts(agent_config(), DefaultConnector::new(), LiteralFirstResolver::default())
+    let connector = DefaultConnector::new().chain(CoalescingConnector);
+    ureq::Agent::with_parts(agent_config(), connector, LiteralFirstResolver::default())
 }
 
 /// Resolves IP literals (the usual loopback broker) without a lookup.

@@ -26,6 +26,7 @@ mod bearer;
 mod broker;
 mod cache;
 mod client;
+mod coalesce;
 pub mod config;
 mod error;
 pub mod ffi;
