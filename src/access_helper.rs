@@ -10,6 +10,7 @@ use ureq::http::header::CONTENT_TYPE;
 
 use crate::audience::broker_scope_of;
 use crate::error::{Error, ErrorKind};
+use crate::fork::PerProcess;
 use crate::http::{self, Answer, Endpoint};
 use crate::response;
 use crate::retry::Failure;
@@ -21,7 +22,8 @@ pub const REFUSAL_HEADER: &str = "x-runtime-access-error";
 
 pub(crate) struct AccessHelper {
     socket: PathBuf,
-    agent: ureq::Agent,
+    /// This process's connection (a forked child must not share the parent's socket).
+    agent: PerProcess<ureq::Agent, Box<dyn Fn() -> ureq::Agent + Send + Sync>>,
     endpoint: Endpoint,
 }
 
@@ -29,7 +31,10 @@ impl AccessHelper {
     pub fn new(socket: &Path) -> AccessHelper {
         AccessHelper {
             socket: socket.to_path_buf(),
-            agent: unix_socket::agent(socket.to_path_buf(), http::agent_config()),
+            agent: PerProcess::new({
+                let socket = socket.to_path_buf();
+                Box::new(move || unix_socket::agent(socket.clone(), http::agent_config()))
+            }),
             endpoint: Endpoint {
                 name: format!("the runtime-access helper at {}", socket.display()),
                 hint: "is the Studio agent container's helper running?",
@@ -49,6 +54,7 @@ impl AccessHelper {
     pub fn mint(&self, body: &[u8], timeout: Duration) -> Result<AccessToken, Failure> {
         let sent = self
             .agent
+            .get()
             .post("http://runtime-access/v1/credentials")
             .config()
             .timeout_global(Some(timeout))

@@ -12,6 +12,7 @@ use crate::audience::broker_scope_of;
 use crate::bearer::Bearer;
 use crate::config::CredentialContext;
 use crate::error::{Error, ErrorKind};
+use crate::fork::PerProcess;
 use crate::http::{self, Answer, Endpoint};
 use crate::response;
 use crate::retry::Failure;
@@ -20,7 +21,8 @@ use crate::token::{unix_now, AccessToken};
 /// The broker of one client, with its own connection pool.
 pub(crate) struct Broker {
     token_url: String,
-    agent: ureq::Agent,
+    /// This process's connection pool (a forked child must not share the parent's sockets).
+    agent: PerProcess<ureq::Agent>,
     endpoint: Endpoint,
 }
 
@@ -32,7 +34,7 @@ impl Broker {
             name: format!("the credential broker at {token_url}"),
             hint: "is Studio running?",
         };
-        Broker { agent: http::broker_agent(), token_url, endpoint }
+        Broker { agent: PerProcess::new(http::broker_agent), token_url, endpoint }
     }
 
     pub fn token_url(&self) -> &str {
@@ -62,6 +64,7 @@ impl Broker {
         authorization.set_sensitive(true);
         let sent = self
             .agent
+            .get()
             .post(&self.token_url)
             .config()
             .timeout_global(Some(timeout))

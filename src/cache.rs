@@ -8,10 +8,11 @@
 //! it and share its token or its error. Tokens are zeroed when evicted.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Condvar, LazyLock, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
 use crate::error::{Error, ErrorKind};
+use crate::fork::PerProcess;
 use crate::token::{unix_now, AccessToken};
 
 /// Entries kept at most; beyond it expired, then least recently used, go.
@@ -20,7 +21,12 @@ pub(crate) const CAPACITY: usize = 256;
 /// this long before the next refresh is tried (the broker may be down).
 const REFRESH_RETRY_SECONDS: i64 = 30;
 
-pub(crate) static CACHE: LazyLock<TokenCache> = LazyLock::new(TokenCache::default);
+/// The cache of this process (a forked child starts with an empty one).
+static CACHE: PerProcess<TokenCache> = PerProcess::new(TokenCache::default);
+
+pub(crate) fn cache() -> &'static TokenCache {
+    CACHE.get()
+}
 
 /// What identifies one cached token.
 #[derive(Clone, PartialEq, Eq, Hash)]

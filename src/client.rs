@@ -9,7 +9,7 @@ use crate::access_helper::AccessHelper;
 use crate::audience::AudienceMap;
 use crate::bearer;
 use crate::broker::Broker;
-use crate::cache::{CacheKey, Refresh, CACHE};
+use crate::cache::{cache, CacheKey, Refresh};
 use crate::config::{Config, Options};
 use crate::error::Error;
 use crate::retry::{with_retries, MAX_ATTEMPTS, REFRESH_ATTEMPTS};
@@ -125,10 +125,10 @@ impl Client {
         }
         if request.claims.is_some() {
             let token = mint(Refresh::Needed)?;
-            CACHE.store(&key, token.clone());
+            cache().store(&key, token.clone());
             return Ok(token);
         }
-        CACHE.get_or_mint(&key, deadline, mint)
+        cache().get_or_mint(&key, deadline, mint)
     }
 
     /// The broker audience `scope` maps to, without asking the broker.

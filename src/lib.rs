@@ -29,6 +29,7 @@ mod client;
 mod coalesce;
 pub mod config;
 mod error;
+mod fork;
 pub mod ffi;
 mod http;
 mod refresh;

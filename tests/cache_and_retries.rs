@@ -250,3 +250,28 @@ fn a_bearer_rotated_mid_flight_is_used_by_the_next_call() {
     assert_eq!(support::claims(after.secret())["vd_bearer"], support::sha256_hex(&new_bearer)[..16]);
     assert_eq!(emulator.token_requests(), 2);
 }
+
+#[test]
+fn a_forked_child_mints_on_its_own_connection_and_cache() {
+    let emulator = Emulator::start();
+    let file = BearerFile::fresh();
+    let client = client(&emulator, &file);
+    let parent_token = client.get_token(SQL).unwrap();
+    // SAFETY: the child makes one call on the inherited client and exits
+    // without unwinding or running the harness.
+    match unsafe { libc::fork() } {
+        0 => {
+            let ok = matches!(client.get_token(SQL), Ok(t) if t.secret() != parent_token.secret());
+            unsafe { libc::_exit(if ok { 0 } else { 1 }) }
+        }
+        child => {
+            let mut status = 0;
+            unsafe { libc::waitpid(child, &mut status, 0) };
+            assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "the child could not mint");
+        }
+    }
+    // The child asked the broker itself; the parent still has its token.
+    assert_eq!(emulator.token_requests(), 2);
+    assert_eq!(client.get_token(SQL).unwrap().secret(), parent_token.secret());
+    assert_eq!(emulator.token_requests(), 2);
+}

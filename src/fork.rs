@@ -1,0 +1,121 @@
+//! Surviving `fork()`.
+//!
+//! A forked child inherits the parent's memory as it was at that instant:
+//! pooled connections whose sockets the parent still uses, and locks or
+//! in-flight mints held by parent threads that do not exist in the child.
+//! Python's multiprocessing and pre-forking servers do exactly this. So what
+//! holds such state lives in a [`PerProcess`]: the child's first use builds a
+//! fresh one (an empty cache, a new connection pool) instead of touching the
+//! inherited copy, which is left alone — never locked, never freed.
+
+use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use std::sync::Once;
+
+/// Bumped in every forked child, before fork() returns there.
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+static WATCH_FORKS: Once = Once::new();
+
+extern "C" fn in_child() {
+    // Async-signal-safe: an atomic add, nothing else.
+    GENERATION.fetch_add(1, Ordering::SeqCst);
+}
+
+/// Which process generation this is: changes in a forked child.
+fn generation() -> u64 {
+    WATCH_FORKS.call_once(|| {
+        // SAFETY: registers a handler that only touches an atomic.
+        unsafe { libc::pthread_atfork(None, None, Some(in_child)) };
+    });
+    GENERATION.load(Ordering::SeqCst)
+}
+
+struct Slot<T> {
+    generation: u64,
+    value: T,
+}
+
+/// A value of this process, rebuilt by `make` after a fork.
+pub(crate) struct PerProcess<T, M = fn() -> T> {
+    current: AtomicPtr<Slot<T>>,
+    make: M,
+}
+
+impl<T, M: Fn() -> T> PerProcess<T, M> {
+    pub const fn new(make: M) -> Self {
+        PerProcess { current: AtomicPtr::new(std::ptr::null_mut()), make }
+    }
+
+    /// This process's value.
+    pub fn get(&self) -> &T {
+        let generation = generation();
+        let current = self.current.load(Ordering::Acquire);
+        // SAFETY: a published slot is never freed while `self` lives (see Drop).
+        if let Some(slot) = unsafe { current.as_ref() } {
+            if slot.generation == generation {
+                return &slot.value;
+            }
+        }
+        let fresh = Box::into_raw(Box::new(Slot { generation, value: (self.make)() }));
+        match self.current.compare_exchange(current, fresh, Ordering::AcqRel, Ordering::Acquire) {
+            // The inherited slot (if any) is the parent's: leave it, leaked.
+            // SAFETY: just published, never freed while `self` lives.
+            Ok(_) => unsafe { &(*fresh).value },
+            Err(winner) => {
+                // Another thread of this process published first: use its value.
+                // SAFETY: `fresh` was never shared; `winner` is published.
+                unsafe {
+                    drop(Box::from_raw(fresh));
+                    &(*winner).value
+                }
+            }
+        }
+    }
+}
+
+impl<T, M> Drop for PerProcess<T, M> {
+    fn drop(&mut self) {
+        let current = *self.current.get_mut();
+        if !current.is_null() {
+            // SAFETY: published by `get`, and `&mut self` means no borrow of it is alive.
+            drop(unsafe { Box::from_raw(current) });
+        }
+    }
+}
+
+// The raw pointer is only ever published whole; T decides the rest.
+unsafe impl<T: Send + Sync, M: Send> Send for PerProcess<T, M> {}
+unsafe impl<T: Send + Sync, M: Sync> Sync for PerProcess<T, M> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_value_per_process() {
+        static BUILT: AtomicU64 = AtomicU64::new(0);
+        let value: PerProcess<u64> = PerProcess::new(|| BUILT.fetch_add(1, Ordering::SeqCst));
+        let first = *value.get();
+        assert_eq!(*value.get(), first);
+        assert_eq!(BUILT.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn a_forked_child_builds_its_own() {
+        static BUILT: AtomicU64 = AtomicU64::new(0);
+        let value: PerProcess<u64> = PerProcess::new(|| BUILT.fetch_add(1, Ordering::SeqCst));
+        let in_parent = *value.get();
+        // SAFETY: the child only reads atomics and exits without unwinding.
+        match unsafe { libc::fork() } {
+            0 => {
+                let fresh = *value.get() != in_parent;
+                unsafe { libc::_exit(if fresh { 0 } else { 1 }) }
+            }
+            child => {
+                let mut status = 0;
+                unsafe { libc::waitpid(child, &mut status, 0) };
+                assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "the child reused the parent's value");
+                assert_eq!(*value.get(), in_parent, "the parent keeps its own");
+            }
+        }
+    }
+}
