@@ -60,9 +60,18 @@ fn read_into(path: &Path, bytes: &mut [u8]) -> Result<Bearer, Error> {
     let mut buf = FileBuffer { bytes, len: 0 };
     let mut file = File::open(path).map_err(|e| unreadable(path, &e))?;
     while buf.len < buf.bytes.len() {
+        let wanted = buf.bytes.len() - buf.len;
         match file.read(&mut buf.bytes[buf.len..]) {
             Ok(0) => break,
-            Ok(n) => buf.len += n,
+            Ok(n) => {
+                buf.len += n;
+                // A regular file answers short only at its end: stop without
+                // the extra read that would return 0 (a warm call is held to
+                // the cost of one open, read and close).
+                if n < wanted {
+                    break;
+                }
+            }
             Err(e) if e.kind() == IoErrorKind::Interrupted => continue,
             Err(e) => return Err(unreadable(path, &e)),
         }

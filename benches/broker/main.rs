@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use cabi::NativeClient;
-use measure::{micros, per_call, print_table, Row};
+use measure::{against_floor, micros, print_table, Row};
 
 const WARM_CALLS: u32 = 100_000;
 const COLD_CALLS: u32 = 2_000;
@@ -41,19 +41,16 @@ fn main() {
     let mut buf = vec![0u8; 16384];
     let mut rows = Vec::new();
 
-    let file_floor = per_call(WARM_CALLS, || floors::read_bearer_file(&bearer_path));
-    rows.push(Row::measured("floor: open + read + close of the bearer file", file_floor, WARM_CALLS, "what a warm call must do to see a rotated bearer"));
-
     let warm = NativeClient::new(&broker_url, file, true);
-    let warm_time = per_call(WARM_CALLS, || warm.get_token(&mut buf));
+    let (file_floor, warm_time) =
+        against_floor(WARM_CALLS, || floors::read_bearer_file(&bearer_path), || warm.get_token(&mut buf));
+    rows.push(Row::measured("floor: open + read + close of the bearer file", file_floor, WARM_CALLS, "what a warm call must do to see a rotated bearer"));
     rows.push(Row::measured("C ABI, warm (cache hit)", warm_time, WARM_CALLS, ratio(warm_time, file_floor, "the file floor")));
 
     let mut raw = floors::RawClient::connect(&format!("{broker_url}/token"), &bearer);
-    let raw_time = per_call(COLD_CALLS, || raw.round_trip());
-    rows.push(Row::measured("floor: bare keep-alive HTTP round trip to the broker", raw_time, COLD_CALLS, "same request, hand-written client"));
-
     let cold = NativeClient::new(&broker_url, file, false);
-    let cold_time = per_call(COLD_CALLS, || cold.get_token(&mut buf));
+    let (raw_time, cold_time) = against_floor(COLD_CALLS, || raw.round_trip(), || cold.get_token(&mut buf));
+    rows.push(Row::measured("floor: bare keep-alive HTTP round trip to the broker", raw_time, COLD_CALLS, "same request, hand-written client"));
     rows.push(Row::measured("C ABI, cold (cache off: a broker request per call)", cold_time, COLD_CALLS, ratio(cold_time, raw_time, "the HTTP floor")));
 
     rows.push(many_threads(&broker_url, &origin, dir.path()));

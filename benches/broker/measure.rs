@@ -1,26 +1,28 @@
 //! Timing loops: each measurement is the median of several rounds, after a
-//! warm-up round.
+//! warm-up, interleaved with the floor it is compared to.
 
 use std::time::{Duration, Instant};
 
 pub const ROUNDS: usize = 5;
 
-/// Median time per call of `f` over `ROUNDS` rounds of `calls` calls.
-pub fn per_call(calls: u32, mut f: impl FnMut()) -> Duration {
+/// Median times per call of `floor` and `measured`, their rounds interleaved
+/// so that drift on the machine (or in the broker) affects both alike.
+pub fn against_floor(calls: u32, mut floor: impl FnMut(), mut measured: impl FnMut()) -> (Duration, Duration) {
     for _ in 0..(calls / 10).max(1) {
-        f();
+        floor();
+        measured();
     }
-    let mut rounds: Vec<Duration> = (0..ROUNDS)
-        .map(|_| {
-            let started = Instant::now();
-            for _ in 0..calls {
-                f();
-            }
-            started.elapsed() / calls
-        })
-        .collect();
-    rounds.sort();
-    rounds[ROUNDS / 2]
+    let mut round = |f: &mut dyn FnMut()| {
+        let started = Instant::now();
+        for _ in 0..calls {
+            f();
+        }
+        started.elapsed() / calls
+    };
+    let (mut floors, mut measures): (Vec<_>, Vec<_>) = (0..ROUNDS).map(|_| (round(&mut floor), round(&mut measured))).unzip();
+    floors.sort();
+    measures.sort();
+    (floors[ROUNDS / 2], measures[ROUNDS / 2])
 }
 
 /// A row of the results table.
