@@ -1,0 +1,137 @@
+"""``StudioAzureCredBroker``: the azure-core credential over the native client."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any
+
+from azure.core.credentials import TokenCredential, TokenRequestOptions
+
+from . import _options
+from ._client import NativeClient, Token
+from ._options import PathArg, c_string
+from ._tokens import AccessToken, AccessTokenInfo
+from .errors import CredentialBrokerError
+
+_LOGGER = logging.getLogger("vibedata_studio_azure_cred_broker")
+
+#: The scope Azure SQL and Fabric SQL tokens are minted for.
+SQL_SCOPE = "https://database.windows.net/.default"
+
+
+class StudioAzureCredBroker(TokenCredential):
+    """``TokenCredential`` that mints downstream Azure tokens via the Studio broker.
+
+    Each ``get_token`` maps the scope to a broker audience, reads the intent
+    bearer fresh from the credential file (the backend rotates it) and
+    exchanges it at ``{broker_url}/token`` — or, in a container with the
+    runtime-access helper, mints through the helper. Tokens are cached
+    process-wide until they are due for refresh. All of it happens in the
+    native ``vd_broker`` library; this class translates.
+
+    Every argument falls back to its environment variable when it is None
+    or empty: ``broker_url`` to ``VD_CREDENTIAL_BROKER_URL`` (or the older
+    ``VD_AZ_TOKEN_URL``), ``credential_file`` to ``VD_CREDENTIAL_FILE``,
+    ``lane`` to ``VD_CREDENTIAL_LANE``, ``configuration_revision`` to
+    ``VD_CREDENTIAL_CONFIGURATION_REVISION``, ``cache`` to
+    ``VD_BROKER_CACHE``, ``runtime_access_socket`` to
+    ``VD_RUNTIME_ACCESS_SOCKET``. ``timeout`` is in seconds (default 10).
+    ``audience_map`` maps resources (scopes) to broker audiences over the
+    defaults; an empty audience removes a resource. The positional order is
+    the published 0.1.0 one (``broker_url, credential_file, timeout,
+    audience_map``); the later settings are keyword-only.
+
+    Raises ``ValueError`` (:class:`~.errors.ConfigurationError`) when the
+    configuration is missing or invalid. Safe to share between threads and
+    usable in a forked child. ``close()`` (or ``with``) frees the native
+    client; a later call makes a new one.
+    """
+
+    def __init__(
+        self,
+        broker_url: str | None = None,
+        credential_file: PathArg | None = None,
+        timeout: float | None = 10,
+        audience_map: Mapping[str, str | None] | None = None,
+        *,
+        lane: str | None = None,
+        configuration_revision: int | str | None = None,
+        cache: bool | None = None,
+        runtime_access_socket: PathArg | None = None,
+    ) -> None:
+        settings = _options.settings(
+            broker_url=broker_url,
+            credential_file=credential_file,
+            lane=lane,
+            configuration_revision=configuration_revision,
+            timeout=timeout,
+            audience_map=audience_map,
+            cache=cache,
+            runtime_access_socket=runtime_access_socket,
+        )
+        self._client = NativeClient(settings)
+
+    def get_token(
+        self,
+        *scopes: str,
+        claims: str | None = None,
+        tenant_id: str | None = None,
+        enable_cae: bool = False,
+        **kwargs: Any,
+    ) -> AccessToken:
+        """A token for the first of ``scopes``. ``claims`` (a CAE challenge)
+        bypasses the cache. ``tenant_id`` and ``enable_cae`` are accepted for
+        the protocol; the broker decides the tenant."""
+        token = self._request(scopes, claims)
+        return AccessToken(token.token, token.expires_on)
+
+    def get_token_info(self, *scopes: str, options: TokenRequestOptions | None = None) -> AccessTokenInfo:
+        """``get_token`` with the refresh time: ``refresh_on`` says when
+        azure-core should ask again, before ``expires_on``."""
+        token = self._request(scopes, (options or {}).get("claims"))
+        return AccessTokenInfo(token.token, token.expires_on, refresh_on=token.refresh_on or None)
+
+    def odbc_access_token(self, scope: str = SQL_SCOPE) -> bytes:
+        """The ``SQL_COPT_SS_ACCESS_TOKEN`` (1256) blob for pyodbc's
+        ``attrs_before={1256: blob}``: the token as the Microsoft ODBC driver
+        expects it, built by the native library."""
+        try:
+            blob = self._client.odbc_token(c_string(scope, "scope"))
+        except CredentialBrokerError as error:
+            _LOGGER.warning("odbc_access_token(%r) failed: %s", scope, error)
+            raise
+        _LOGGER.debug("odbc_access_token(%r) returned a %d-byte blob", scope, len(blob))
+        return blob
+
+    def close(self) -> None:
+        """Frees the native client (after any calls still running return)."""
+        self._client.close()
+
+    def __enter__(self) -> StudioAzureCredBroker:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _request(self, scopes: tuple[str, ...], claims: str | None) -> Token:
+        if not scopes:
+            # The one check made here: with no scope there is nothing to pass.
+            raise ValueError("get_token requires at least one scope")
+        scope = scopes[0]
+        encoded_claims = c_string(claims, "claims") if claims else None
+        try:
+            token = self._client.token(c_string(scope, "scope"), encoded_claims)
+        except CredentialBrokerError as error:
+            _LOGGER.warning("get_token(%r) failed: %s", scope, error)
+            raise
+        _LOGGER.debug(
+            "get_token(%r) succeeded; expires_on %d, refresh_on %d", scope, token.expires_on, token.refresh_on
+        )
+        return token
