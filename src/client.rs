@@ -23,7 +23,8 @@ pub struct TokenRequest<'a> {
     /// A claims challenge (CAE). A request with claims skips the cache and
     /// replaces the cached token.
     pub claims: Option<&'a str>,
-    /// This call's overall timeout, instead of the client's.
+    /// A tighter timeout for this call (e.g. a caller's deadline); the
+    /// client's timeout still bounds it.
     pub timeout: Option<Duration>,
 }
 
@@ -95,7 +96,7 @@ impl Client {
         let audience = self.config.audiences.resolve(request.scope)?;
         let timeout = match request.timeout {
             Some(t) if t.is_zero() => return Err(Error::invalid_argument("timeout must be greater than zero")),
-            Some(t) => t,
+            Some(t) => t.min(self.config.timeout),
             None => self.config.timeout,
         };
         let deadline = Instant::now() + timeout;

@@ -21,6 +21,9 @@ use crate::retry::Failure;
 /// take the process's memory with it).
 pub(crate) const MAX_ANSWER_BYTES: u64 = 1024 * 1024;
 
+/// Size of each connection's input and output buffers.
+const IO_BUFFER_BYTES: usize = 16 * 1024;
+
 /// An agent for the broker: ureq's own connector with one write per request,
 /// and our resolver.
 pub(crate) fn broker_agent() -> ureq::Agent {
@@ -64,6 +67,11 @@ pub(crate) fn agent_config() -> Config {
         .http_status_as_error(false)
         .max_redirects(0)
         .user_agent(concat!("vd_broker/", env!("CARGO_PKG_VERSION")))
+        // A broker's answer head is a few hundred bytes (the body streams
+        // and is bounded separately): 16 KiB instead of ureq's 128 KiB
+        // default keeps each pooled connection small in every process.
+        .input_buffer_size(IO_BUFFER_BYTES)
+        .output_buffer_size(IO_BUFFER_BYTES)
         .build()
 }
 

@@ -275,3 +275,13 @@ fn a_forked_child_mints_on_its_own_connection_and_cache() {
     assert_eq!(client.get_token(SQL).unwrap().secret(), parent_token.secret());
     assert_eq!(emulator.token_requests(), 2);
 }
+
+#[test]
+fn a_call_timeout_narrows_the_clients_but_never_widens_it() {
+    let emulator = Emulator::start();
+    let file = BearerFile::fresh();
+    let client = Client::new(&Options { timeout: Some(Duration::from_millis(300)), cache: Some(false), ..options(&emulator, &file) }).unwrap();
+    emulator.settings(json!({ "delay_ms": 1000 }));
+    let wider = TokenRequest { timeout: Some(Duration::from_secs(5)), ..TokenRequest::new(SQL) };
+    assert_eq!(client.request_token(&wider).unwrap_err().kind(), ErrorKind::Timeout);
+}

@@ -103,6 +103,7 @@ pub fn go_binding(t: &Target<'_>) -> Vec<Row> {
         .args(["test", "-run", "^$", "-bench", "GetToken", "-benchtime", "2000x", "-count", "1", "."])
         .env("CGO_CFLAGS", format!("-I{}", t.root.join("include").display()))
         .env("CGO_LDFLAGS", format!("-L{0} -Wl,-rpath,{0}", lib_dir.display()))
+        .env("VD_BROKER_EMULATOR", lib_dir.join("vd-broker-emulator"))
         .env("VD_BROKER_BENCH_BROKER_URL", t.broker_url)
         .env("VD_BROKER_BENCH_CREDENTIAL_FILE", t.credential_file);
     let output = match run(&mut command, name) {

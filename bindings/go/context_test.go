@@ -117,3 +117,15 @@ func TestCloseTwiceIsFine(t *testing.T) {
 		t.Errorf("GetToken on a nil credential: want ErrClosed, got %v", err)
 	}
 }
+
+func TestADistantDeadlineDoesNotWidenTheCredentialsTimeout(t *testing.T) {
+	t.Parallel()
+	e := startEmulator(t)
+	e.set(t, map[string]any{"delay_ms": 1000})
+	opts, bearer := brokerOptions(t, e)
+	opts.Timeout = 200 * time.Millisecond
+	cred := newCredential(t, &opts)
+	ctx := deadlineOnly{context.Background(), time.Now().Add(5 * time.Second)}
+	_, err := tokenFor(ctx, cred, storageScope)
+	mustFail(t, err, vdbroker.ErrTimeout, bearer)
+}

@@ -24,7 +24,7 @@ type Options struct {
 	// GetToken. Default: VD_CREDENTIAL_FILE.
 	CredentialFile string
 	// Timeout bounds one GetToken, retries included. Default 10 s. A
-	// context deadline, when there is one, takes its place for that call.
+	// context deadline, when there is one, can only shorten it.
 	Timeout time.Duration
 	// Audiences maps resources (scopes without "/.default") to broker
 	// audiences over the library's defaults: an entry overrides a default or

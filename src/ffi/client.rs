@@ -62,7 +62,9 @@ pub unsafe extern "C" fn vd_broker_client_free(client: *mut vd_broker_client) {
 ///
 /// - `claims`: a CAE claims challenge or NULL; with claims the cache is
 ///   skipped and the fresh token replaces the cached one.
-/// - `timeout_ms`: this call's overall timeout; 0 uses the client's.
+/// - `timeout_ms`: a tighter overall timeout for this call (e.g. the time
+///   left before a caller's deadline); 0 means the client's. The client's
+///   timeout still bounds the call.
 /// - On success (`VD_BROKER_OK`) the token and a NUL are written to `out_buf`
 ///   (capacity `out_buf_len`), its length in bytes without the NUL to
 ///   `*out_token_len`, the expiry in Unix seconds to `*out_expires_on`, and
