@@ -4,6 +4,7 @@
 
 use std::time::{Duration, SystemTime};
 
+use std::io::Read;
 use std::net::{IpAddr, SocketAddr};
 
 use ureq::config::Config;
@@ -112,13 +113,17 @@ impl Endpoint {
 pub(crate) fn read_answer(sent: Result<Response<Body>, UreqError>, endpoint: &Endpoint) -> Result<Answer, Failure> {
     let mut response = sent.map_err(|e| transport_failure(e, endpoint))?;
     let status = response.status().as_u16();
-    let body = response
+    // Sized from Content-Length up front: a growing Vec would leave copies
+    // of the token behind in freed memory, unzeroed (and cost a copy each).
+    let expected = response.body().content_length().unwrap_or(0).min(MAX_ANSWER_BYTES) as usize;
+    let mut body = Zeroizing::new(Vec::with_capacity(expected));
+    response
         .body_mut()
         .with_config()
         .limit(MAX_ANSWER_BYTES)
-        .read_to_vec()
-        .map(Zeroizing::new)
-        .map_err(|e| transport_failure(e, endpoint))?;
+        .reader()
+        .read_to_end(&mut body)
+        .map_err(|e| transport_failure(UreqError::from(e), endpoint))?;
     let headers = std::mem::take(response.headers_mut());
     Ok(Answer { status, headers, body })
 }
