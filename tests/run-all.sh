@@ -25,14 +25,15 @@ for suite in "${suites[@]}"; do
 done
 
 echo
+if [ "${#failed[@]}" -ne 0 ]; then
+  echo "== FAILED suites: ${failed[*]}"
+else
+  echo "== all ${#suites[@]} suites passed"
+fi
 echo "== summary (each runner's own lines; full logs in target/test-logs/)"
 for suite in "${suites[@]}"; do
   name="$(basename "$suite" .sh)"
   grep -E '^test result:|^(=+ .*(passed|failed|error).* =+)$|^(ok|FAIL)[[:space:]]|^--- FAIL|^Tests run:|^C tests:|^header:|^exports:|^install:' \
     "$logs/$name.log" | sed "s/^/[$name] /"
 done
-if [ "${#failed[@]}" -ne 0 ]; then
-  echo "FAILED suites: ${failed[*]}"
-  exit 1
-fi
-echo "all ${#suites[@]} suites passed"
+[ "${#failed[@]}" -eq 0 ]

@@ -46,11 +46,21 @@ pub fn check_output(buf: *const u8, capacity: usize, what: &str) -> Result<(), E
 }
 
 /// Copies `bytes` into `buf` (capacity `capacity`) and, when `nul` is set,
-/// a terminating NUL. Writes nothing when it does not all fit.
+/// a terminating NUL. Writes nothing to `buf` when it does not all fit. The
+/// length of `bytes` goes to `*out_len` (when not NULL) either way: it is
+/// what a caller needs to size a second try.
 ///
 /// # Safety
-/// `buf` points to `capacity` writable bytes.
-pub unsafe fn copy_out(bytes: &[u8], nul: bool, buf: *mut u8, capacity: usize, what: &str) -> Result<(), Error> {
+/// `buf` points to `capacity` writable bytes; `out_len` is NULL or valid for one write.
+pub unsafe fn copy_out(
+    bytes: &[u8],
+    nul: bool,
+    buf: *mut u8,
+    capacity: usize,
+    out_len: *mut usize,
+    what: &str,
+) -> Result<(), Error> {
+    put(out_len, bytes.len());
     let needed = bytes.len() + usize::from(nul);
     if needed > capacity {
         return Err(Error::new(

@@ -8,6 +8,7 @@ use super::options::vd_broker_options;
 use crate::client::{Client, TokenRequest};
 use crate::config::Options;
 use crate::error::Error;
+use crate::token::AccessToken;
 
 /// A configured client. Created by `vd_broker_client_new`, freed by
 /// `vd_broker_client_free`. Thread-safe: any number of threads may call
@@ -107,22 +108,29 @@ pub unsafe extern "C" fn vd_broker_client_get_token(
     err_buf_len: usize,
 ) -> i32 {
     call_reporting_http_status(ErrorBuffer { buf: err_buf, len: err_buf_len }, out_http_status, || {
-        let client = client_ref(client)?;
-        let request = TokenRequest {
-            scope: required_str(scope, "scope")?,
-            claims: optional_str(claims, "claims")?,
-            timeout: args::timeout_ms(timeout_ms),
-        };
-        check_output(out_buf.cast(), out_buf_len, "out_buf")?;
-        let token = client.request_token(&request)?;
-        let secret = token.secret().as_bytes();
-        let copied = copy_out(secret, true, out_buf.cast(), out_buf_len, "out_buf");
-        put(out_token_len, secret.len());
-        copied?;
+        let claims = optional_str(claims, "claims")?;
+        let token = token_for_c(client, scope, claims, timeout_ms, out_buf.cast(), out_buf_len)?;
+        copy_out(token.secret().as_bytes(), true, out_buf.cast(), out_buf_len, out_token_len, "out_buf")?;
         put(out_expires_on, token.expires_on());
         put(out_refresh_on, token.refresh_on());
         Ok(())
     })
+}
+
+/// A token for a C caller's request: the scope read from C, the output
+/// buffer checked before any work (a NULL buffer fails without minting).
+pub(crate) unsafe fn token_for_c(
+    client: *const vd_broker_client,
+    scope: *const c_char,
+    claims: Option<&str>,
+    timeout_ms: u64,
+    out_buf: *const u8,
+    out_buf_len: usize,
+) -> Result<AccessToken, Error> {
+    let client = client_ref(client)?;
+    let request = TokenRequest { scope: required_str(scope, "scope")?, claims, timeout: args::timeout_ms(timeout_ms) };
+    check_output(out_buf, out_buf_len, "out_buf")?;
+    client.request_token(&request)
 }
 
 /// The client behind a C pointer, or an error for NULL.

@@ -51,7 +51,7 @@ pub unsafe extern "C" fn vd_broker_get_token(
             return Err(Error::invalid_argument("expires_on is NULL"));
         }
         let token = default_client()?.get_token(scope)?;
-        copy_out(token.secret().as_bytes(), true, out_buf.cast(), out_buf_len, "out_buf")?;
+        copy_out(token.secret().as_bytes(), true, out_buf.cast(), out_buf_len, std::ptr::null_mut(), "out_buf")?;
         put(expires_on, token.expires_on());
         Ok(())
     })

@@ -7,11 +7,10 @@ use std::os::raw::{c_char, c_void};
 
 use zeroize::{Zeroize, Zeroizing};
 
-use super::args::{self, check_output, copy_out, put, required_str};
+use super::args::{check_output, copy_out, put, required_str};
 use super::boundary::{call, call_reporting_http_status, ErrorBuffer};
-use super::client::{client_ref, vd_broker_client};
+use super::client::{token_for_c, vd_broker_client};
 use super::default_client::default_client;
-use crate::client::TokenRequest;
 use crate::error::Error;
 use crate::token::AccessToken;
 
@@ -40,9 +39,7 @@ unsafe fn write_blob(
     out_expires_on: *mut i64,
 ) -> Result<(), Error> {
     let blob = odbc_blob(token.secret())?;
-    let copied = copy_out(&blob, false, out_buf, out_buf_len, "out_buf");
-    put(out_len, blob.len());
-    copied?;
+    copy_out(&blob, false, out_buf, out_buf_len, out_len, "out_buf")?;
     put(out_expires_on, token.expires_on());
     Ok(())
 }
@@ -76,14 +73,7 @@ pub unsafe extern "C" fn vd_broker_client_get_odbc_token(
     err_buf_len: usize,
 ) -> i32 {
     call_reporting_http_status(ErrorBuffer { buf: err_buf, len: err_buf_len }, out_http_status, || {
-        let client = client_ref(client)?;
-        let request = TokenRequest {
-            scope: required_str(scope, "scope")?,
-            claims: None,
-            timeout: args::timeout_ms(timeout_ms),
-        };
-        check_output(out_buf, out_buf_len, "out_buf")?;
-        let token = client.request_token(&request)?;
+        let token = token_for_c(client, scope, None, timeout_ms, out_buf, out_buf_len)?;
         write_blob(&token, out_buf, out_buf_len, out_len, out_expires_on)
     })
 }
