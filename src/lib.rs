@@ -14,11 +14,11 @@
 //! # Ok::<(), vd_broker::Error>(())
 //! ```
 //!
-//! The request path, top to bottom: [`client`] maps the scope to an audience
-//! ([`audience`]), reads the bearer ([`bearer`]), looks in the cache
-//! ([`cache`]) and on a miss asks the broker ([`broker`]) or the
-//! runtime-access helper ([`access_helper`]) with retries ([`retry`]),
-//! parsing the answer ([`response`]).
+//! The request path, top to bottom: `client` maps the scope to an audience
+//! (`audience`), reads the bearer (`bearer`), looks in the cache (`cache`)
+//! and on a miss asks the broker (`broker`) or the runtime-access helper
+//! (`access_helper`) with retries (`retry`), parsing the answer
+//! (`response`). `ffi` is the C ABI over all of it.
 
 pub mod access_helper;
 pub mod audience;

@@ -12,7 +12,7 @@ pub fn against_floor(calls: u32, mut floor: impl FnMut(), mut measured: impl FnM
         floor();
         measured();
     }
-    let mut round = |f: &mut dyn FnMut()| {
+    let round = |f: &mut dyn FnMut()| {
         let started = Instant::now();
         for _ in 0..calls {
             f();

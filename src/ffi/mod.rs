@@ -3,15 +3,15 @@
 //! Rules every export keeps (see `include/vd_broker.h`):
 //! - it returns a `vd_broker_status` (except the free functions and
 //!   constructors, which cannot fail in a way a caller could act on);
-//! - no panic crosses it: [`boundary::call`] turns one into
+//! - no panic crosses it: `boundary::call` turns one into
 //!   `VD_BROKER_ERR_PANIC`;
 //! - NULL and non-UTF-8 strings are errors, never crashes;
 //! - outputs are written only on success, never past the capacity given.
 
 #![allow(non_camel_case_types)]
 
-pub mod args;
-pub mod boundary;
+pub(crate) mod args;
+pub(crate) mod boundary;
 pub mod client;
 pub mod default_client;
 pub mod diagnostics;

@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 cargo test --locked 2>&1
+# The benchmark is not run here (it measures, it does not test), but it must build.
+cargo build --locked --benches 2>&1
 
 # build.rs rewrites include/vd_broker.h when the Rust source changed it: a
 # difference from the committed file means the commit forgot the header.
