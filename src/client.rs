@@ -57,7 +57,7 @@ impl Client {
     /// A client from explicit options over the environment.
     pub fn new(options: &Options) -> Result<Client, Error> {
         let config = Config::from_options(options)?;
-        let route = if config.runtime_access_socket.exists() {
+        let route = if config.use_access_helper {
             Route::Helper(AccessHelper::new(&config.runtime_access_socket))
         } else {
             let url = config.broker_url.as_deref().expect("validated by Config");

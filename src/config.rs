@@ -69,6 +69,9 @@ pub(crate) struct Config {
     pub cache: bool,
     pub context: Option<CredentialContext>,
     pub runtime_access_socket: PathBuf,
+    /// The helper's socket existed when the configuration was read: mint
+    /// through it. Decided once, so the route and the validation agree.
+    pub use_access_helper: bool,
 }
 
 impl Config {
@@ -124,7 +127,8 @@ impl Config {
 
         // The helper holds the bearer and knows the broker: in a container
         // that has it, the two pointers may be absent.
-        if !runtime_access_socket.exists() {
+        let use_access_helper = runtime_access_socket.exists();
+        if !use_access_helper {
             if broker_url.is_none() {
                 return Err(Error::configuration(format!(
                     "broker_url or {ENV_BROKER_URL} (older containers: {ENV_BROKER_URL_LEGACY}) \
@@ -148,6 +152,7 @@ impl Config {
             cache,
             context,
             runtime_access_socket,
+            use_access_helper,
         })
     }
 }
