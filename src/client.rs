@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::access_helper::AccessHelper;
 use crate::audience::AudienceMap;
-use crate::bearer;
+use crate::bearer::BearerFile;
 use crate::broker::Broker;
 use crate::cache::{cache, CacheKey, Refresh};
 use crate::config::{Config, Options};
@@ -46,11 +46,14 @@ pub struct Client {
     bodies: HashMap<String, Arc<[u8]>>,
 }
 
+/// Mints a token for one cache key, as a first fetch or a proactive refresh.
+type Mint<'a> = Box<dyn Fn(Refresh) -> Result<AccessToken, Error> + 'a>;
+
 /// Where tokens come from, decided once when the client is built (as the
 /// Python credential did): the helper if its socket exists, else the broker.
 enum Route {
     Helper(AccessHelper),
-    Broker(Broker),
+    Broker { broker: Broker, bearer_file: BearerFile },
 }
 
 impl Client {
@@ -61,11 +64,12 @@ impl Client {
             Route::Helper(AccessHelper::new(&config.runtime_access_socket))
         } else {
             let url = config.broker_url.as_deref().expect("validated by Config");
-            Route::Broker(Broker::new(url))
+            let path = config.credential_file.as_deref().expect("validated by Config");
+            Route::Broker { broker: Broker::new(url), bearer_file: BearerFile::new(path) }
         };
         let endpoint: Arc<str> = match &route {
             Route::Helper(helper) => format!("unix:{}", helper.socket().display()).into(),
-            Route::Broker(broker) => broker.token_url().into(),
+            Route::Broker { broker, .. } => broker.token_url().into(),
         };
         let bodies = config
             .audiences
@@ -73,7 +77,7 @@ impl Client {
             .map(|(_, audience)| {
                 let body = match &route {
                     Route::Helper(_) => AccessHelper::request_body(audience),
-                    Route::Broker(_) => Broker::request_body(audience, config.context.as_ref()),
+                    Route::Broker { .. } => Broker::request_body(audience, config.context.as_ref()),
                 };
                 (audience.to_string(), Arc::from(body))
             })
@@ -103,15 +107,14 @@ impl Client {
 
         let body = Arc::clone(self.bodies.get(audience).expect("a body for every mapped audience"));
         let attempts = |refresh| if refresh == Refresh::Proactive { REFRESH_ATTEMPTS } else { MAX_ATTEMPTS };
-        let (key, mint): (CacheKey, Box<dyn Fn(Refresh) -> Result<AccessToken, Error> + '_>) = match &self.route {
+        let (key, mint): (CacheKey, Mint<'_>) = match &self.route {
             Route::Helper(helper) => {
                 let key = CacheKey { endpoint: Arc::clone(&self.endpoint), bearer_digest: None, request: Arc::clone(&body) };
                 (key, Box::new(move |refresh| with_retries(deadline, attempts(refresh), |left| helper.mint(&body, left))))
             }
-            Route::Broker(broker) => {
-                let path = self.config.credential_file.as_deref().expect("validated by Config");
+            Route::Broker { broker, bearer_file } => {
                 // Read on every call: a rotated bearer is a new cache key.
-                let bearer = bearer::read(path)?;
+                let bearer = bearer_file.read()?;
                 let key = CacheKey {
                     endpoint: Arc::clone(&self.endpoint),
                     bearer_digest: Some(bearer.digest()),

@@ -10,13 +10,13 @@ use std::net::{IpAddr, SocketAddr};
 use ureq::config::Config;
 use ureq::http::{HeaderMap, Response, Uri};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{Connector, DefaultConnector, NextTimeout};
+use ureq::unversioned::transport::{ConnectProxyConnector, Connector, NextTimeout, RustlsConnector};
 use ureq::{Body, Error as UreqError};
 use zeroize::Zeroizing;
 
-use crate::coalesce::CoalescingConnector;
 use crate::error::{io_reason, Error, ErrorKind};
 use crate::retry::Failure;
+use crate::tcp_connector::TcpConnector;
 
 /// Answers larger than this are refused (a broker answering 1 GB must not
 /// take the process's memory with it).
@@ -25,10 +25,11 @@ pub(crate) const MAX_ANSWER_BYTES: u64 = 1024 * 1024;
 /// Size of each connection's input and output buffers.
 const IO_BUFFER_BYTES: usize = 16 * 1024;
 
-/// An agent for the broker: ureq's own connector with one write per request,
-/// and our resolver.
+/// An agent for the broker: ureq's chain — a CONNECT proxy when the
+/// environment names one, else a direct connection, then TLS for https —
+/// with our socket transport for the connection, and our resolver.
 pub(crate) fn broker_agent() -> ureq::Agent {
-    let connector = DefaultConnector::new().chain(CoalescingConnector);
+    let connector = ().chain(ConnectProxyConnector::default()).chain(TcpConnector).chain(RustlsConnector::default());
     ureq::Agent::with_parts(agent_config(), connector, LiteralFirstResolver::default())
 }
 

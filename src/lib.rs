@@ -16,7 +16,8 @@
 //!
 //! The request path, top to bottom: `client` maps the scope to an audience
 //! (`audience`), reads the bearer (`bearer`), looks in the cache (`cache`)
-//! and on a miss asks the broker (`broker`) or the runtime-access helper
+//! and on a miss asks the broker (`broker`, over `http`, `tcp_connector` and
+//! `socket_transport`) or the runtime-access helper
 //! (`access_helper`) with retries (`retry`), parsing the answer
 //! (`response`). `ffi` is the C ABI over all of it.
 
@@ -26,7 +27,6 @@ mod bearer;
 mod broker;
 mod cache;
 mod client;
-mod coalesce;
 pub mod config;
 mod error;
 mod fork;
@@ -35,6 +35,8 @@ mod http;
 mod refresh;
 mod response;
 mod retry;
+mod socket_transport;
+mod tcp_connector;
 mod token;
 mod unix_socket;
 

@@ -74,9 +74,7 @@ pub(crate) fn with_retries(
         }
         let wait = backoff(attempts).max(failure.retry_after.unwrap_or_default());
         let remaining = deadline.saturating_duration_since(Instant::now());
-        let stop = if !failure.retryable {
-            None
-        } else if attempts == max_attempts {
+        let stop = if !failure.retryable || attempts == max_attempts {
             None
         } else if wait >= remaining {
             Some(match failure.retry_after {

@@ -3,15 +3,19 @@
 //!
 //!     cargo bench --bench broker
 //!
-//! Floors first — one open+read+close of the bearer file (a warm call must
-//! re-read it to see rotation) and a bare keep-alive HTTP round trip to the
-//! same broker (a cold call must make one) — then the C ABI warm and cold,
-//! 64 threads on one audience, and the Python and Go runtimes.
+//! Each of the C ABI's warm and cold paths is measured interleaved with its
+//! floor: one open+read+close of the bearer file (a warm call must look at
+//! the file to see rotation) and a bare keep-alive HTTP round trip to the
+//! same broker (a cold call must make one) — the cold one twice, with the
+//! caller pinned to another core than the broker's and to the same core
+//! (see `placement`). Then 64 threads on one audience, and the Python and
+//! Go runtimes.
 
 mod cabi;
 mod external;
 mod floors;
 mod measure;
+mod placement;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -29,7 +33,11 @@ const CALLS_PER_THREAD: u32 = 10_000;
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let (mut emulator, broker_url) = start_emulator();
+    let cpus = placement::allowed();
+    // The broker on the last CPU, callers on the first (or, for the
+    // same-core rows, on the broker's).
+    let broker_cpu = cpus.last().copied().filter(|_| cpus.len() >= 2);
+    let (mut emulator, broker_url) = start_emulator(broker_cpu);
     let origin: String = broker_url.splitn(4, '/').take(3).collect::<Vec<_>>().join("/");
     // Production keeps the bearer on tmpfs; so does the benchmark, where it can.
     let shm = Path::new("/dev/shm");
@@ -43,15 +51,37 @@ fn main() {
 
     let warm = NativeClient::new(&broker_url, file, true);
     let (file_floor, warm_time) =
-        against_floor(WARM_CALLS, || floors::read_bearer_file(&bearer_path), || warm.get_token(&mut buf));
-    rows.push(Row::measured("floor: open + read + close of the bearer file", file_floor, WARM_CALLS, "what a warm call must do to see a rotated bearer"));
+        against_floor(WARM_CALLS, 100, || floors::read_bearer_file(&bearer_path), || warm.get_token(&mut buf));
+    rows.push(Row::measured("floor: open + read + close of the bearer file", file_floor, WARM_CALLS, "re-reading the file plainly; a warm call checks it with stat + pread"));
     rows.push(Row::measured("C ABI, warm (cache hit)", warm_time, WARM_CALLS, ratio(warm_time, file_floor, "the file floor")));
 
-    let mut raw = floors::RawClient::connect(&format!("{broker_url}/token"), &bearer);
-    let cold = NativeClient::new(&broker_url, file, false);
-    let (raw_time, cold_time) = against_floor(COLD_CALLS, || raw.round_trip(), || cold.get_token(&mut buf));
-    rows.push(Row::measured("floor: bare keep-alive HTTP round trip to the broker", raw_time, COLD_CALLS, "same request, hand-written client"));
-    rows.push(Row::measured("C ABI, cold (cache off: a broker request per call)", cold_time, COLD_CALLS, ratio(cold_time, raw_time, "the HTTP floor")));
+    let placements = match broker_cpu {
+        Some(broker) => vec![(Some(cpus[0]), "broker on another core"), (Some(broker), "broker on the same core")],
+        None => vec![(None, "one CPU")],
+    };
+    for (caller_cpu, placement) in placements {
+        if let Some(cpu) = caller_cpu {
+            placement::run_this_thread_on(&[cpu]).expect("caller pinned");
+        }
+        // New connections for each placement, so each is served afresh.
+        let mut raw = floors::RawClient::connect(&format!("{broker_url}/token"), &bearer);
+        let cold = NativeClient::new(&broker_url, file, false);
+        let (raw_time, cold_time) = against_floor(COLD_CALLS, 1, || raw.round_trip(), || cold.get_token(&mut buf));
+        rows.push(Row::measured(
+            &format!("floor: bare keep-alive HTTP round trip to the broker ({placement})"),
+            raw_time,
+            COLD_CALLS,
+            "same request, hand-written client",
+        ));
+        rows.push(Row::measured(
+            &format!("C ABI, cold: a broker request per call, cache off ({placement})"),
+            cold_time,
+            COLD_CALLS,
+            ratio(cold_time, raw_time, "the HTTP floor"),
+        ));
+    }
+    // Everything from here runs where the scheduler puts it.
+    placement::run_this_thread_on(&cpus).expect("caller unpinned");
 
     rows.push(many_threads(&broker_url, &origin, dir.path()));
 
@@ -76,7 +106,8 @@ fn main() {
 fn many_threads(broker_url: &str, origin: &str, dir: &Path) -> Row {
     let path = dir.join("credential-threads");
     std::fs::write(&path, format!("vd_iat_threads{:016x}\n", fastrand::u64(..))).unwrap();
-    let before = broker_requests(origin);
+    // Forget the cold rows' thousands of requests: only these are counted.
+    ureq::delete(&format!("{origin}/_emulator/requests")).call().expect("emulator answers");
     let client = Arc::new(NativeClient::new(broker_url, path.to_str().unwrap(), true));
     let started = Instant::now();
     let threads: Vec<_> = (0..THREADS)
@@ -95,7 +126,7 @@ fn many_threads(broker_url: &str, origin: &str, dir: &Path) -> Row {
     }
     let total = THREADS * CALLS_PER_THREAD;
     let elapsed = started.elapsed();
-    let requests = broker_requests(origin) - before;
+    let requests = broker_requests(origin);
     Row::measured(
         &format!("C ABI, {THREADS} threads × {CALLS_PER_THREAD} calls, one audience"),
         elapsed / total,
@@ -114,8 +145,12 @@ fn ratio(measured: std::time::Duration, floor: std::time::Duration, what: &str) 
     format!("{:.2}× {what} (target ≤ 1.5×)", measured.as_secs_f64() / floor.as_secs_f64())
 }
 
-fn start_emulator() -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vd-broker-emulator"))
+fn start_emulator(cpu: Option<usize>) -> (Child, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_vd-broker-emulator"));
+    if let Some(cpu) = cpu {
+        placement::pin_command(&mut command, cpu);
+    }
+    let mut child = command
         .args(["--port", "0", "--quiet", "--exit-with-stdin"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

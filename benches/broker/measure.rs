@@ -5,21 +5,31 @@ use std::time::{Duration, Instant};
 
 pub const ROUNDS: usize = 5;
 
-/// Median times per call of `floor` and `measured`, their rounds interleaved
-/// so that drift on the machine (or in the broker) affects both alike.
-pub fn against_floor(calls: u32, mut floor: impl FnMut(), mut measured: impl FnMut()) -> (Duration, Duration) {
+/// Median times per call of `floor` and `measured`. Within each round the
+/// two alternate in batches of `batch` calls, so that drift on the machine
+/// (or in the broker) falls on both alike.
+pub fn against_floor(calls: u32, batch: u32, mut floor: impl FnMut(), mut measured: impl FnMut()) -> (Duration, Duration) {
     for _ in 0..(calls / 10).max(1) {
         floor();
         measured();
     }
-    let round = |f: &mut dyn FnMut()| {
+    let timed = |f: &mut dyn FnMut()| {
         let started = Instant::now();
-        for _ in 0..calls {
+        for _ in 0..batch {
             f();
         }
-        started.elapsed() / calls
+        started.elapsed()
     };
-    let (mut floors, mut measures): (Vec<_>, Vec<_>) = (0..ROUNDS).map(|_| (round(&mut floor), round(&mut measured))).unzip();
+    let batches = (calls / batch).max(1);
+    let mut round = || {
+        let (mut floor_time, mut measured_time) = (Duration::ZERO, Duration::ZERO);
+        for _ in 0..batches {
+            floor_time += timed(&mut floor);
+            measured_time += timed(&mut measured);
+        }
+        (floor_time / (batches * batch), measured_time / (batches * batch))
+    };
+    let (mut floors, mut measures): (Vec<_>, Vec<_>) = (0..ROUNDS).map(|_| round()).unzip();
     floors.sort();
     measures.sort();
     (floors[ROUNDS / 2], measures[ROUNDS / 2])

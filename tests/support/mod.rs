@@ -51,7 +51,8 @@ impl Emulator {
 
     fn control(&self, method: &str, path: &str, body: Option<Value>) -> Value {
         let url = format!("{}/_emulator/{path}", self.origin);
-        let agent = ureq::Agent::new_with_defaults();
+        // Straight to the emulator, whatever proxy the environment names.
+        let agent: ureq::Agent = ureq::Agent::config_builder().proxy(None).build().into();
         let mut response = match (method, body) {
             ("GET", _) => agent.get(&url).call(),
             ("DELETE", _) => agent.delete(&url).call(),
