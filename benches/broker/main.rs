@@ -81,7 +81,9 @@ fn main() {
         ));
     }
     // Everything from here runs where the scheduler puts it.
-    placement::run_this_thread_on(&cpus).expect("caller unpinned");
+    if broker_cpu.is_some() {
+        placement::run_this_thread_on(&cpus).expect("caller unpinned");
+    }
 
     rows.push(many_threads(&broker_url, &origin, dir.path()));
 
