@@ -36,17 +36,10 @@ fn client_of(url: &str, file: &BearerFile) -> Client {
     .unwrap()
 }
 
-/// What a broker connection saw.
-#[derive(Debug, Default)]
-struct Seen {
-    /// Each request, as returned by the read that first saw it.
-    first_reads: Vec<Vec<u8>>,
-}
-
 /// Reads one whole request (head and Content-Length body) from `stream`;
 /// `None` at the end of the stream or on a read error (a read timeout).
-/// Records the bytes of the first read.
-fn read_request(stream: &mut TcpStream, seen: &mut Seen) -> Option<Vec<u8>> {
+/// Adds to `first_reads` what the request's first read returned.
+fn read_request(stream: &mut TcpStream, first_reads: &mut Vec<Vec<u8>>) -> Option<Vec<u8>> {
     let mut request = Vec::new();
     let mut buf = [0u8; 4096];
     loop {
@@ -55,7 +48,7 @@ fn read_request(stream: &mut TcpStream, seen: &mut Seen) -> Option<Vec<u8>> {
             return None;
         }
         if request.is_empty() {
-            seen.first_reads.push(buf[..n].to_vec());
+            first_reads.push(buf[..n].to_vec());
         }
         request.extend_from_slice(&buf[..n]);
         let mut headers = [httparse::EMPTY_HEADER; 32];
@@ -81,12 +74,12 @@ fn requests_share_one_kept_alive_connection_and_leave_whole() {
     let broker = thread::spawn(move || {
         let (mut stream, _) = listener.accept().unwrap();
         listener.set_nonblocking(true).unwrap();
-        let mut seen = Seen::default();
-        while read_request(&mut stream, &mut seen).is_some() {
+        let mut first_reads = Vec::new();
+        while read_request(&mut stream, &mut first_reads).is_some() {
             stream.write_all(&answer()).unwrap();
         }
         // Any second connection would be waiting by now.
-        (seen, listener.accept().is_ok())
+        (first_reads, listener.accept().is_ok())
     });
     let file = BearerFile::fresh();
     let client = client_of(&url, &file);
@@ -94,10 +87,10 @@ fn requests_share_one_kept_alive_connection_and_leave_whole() {
         assert_eq!(client.get_token(SQL).unwrap().secret(), "token");
     }
     drop(client);
-    let (seen, second_connection) = broker.join().unwrap();
+    let (first_reads, second_connection) = broker.join().unwrap();
     assert!(!second_connection, "every request should reuse the first connection");
-    assert_eq!(seen.first_reads.len(), 5);
-    for first in &seen.first_reads {
+    assert_eq!(first_reads.len(), 5);
+    for first in &first_reads {
         // The head and the body arrive together (that each request leaves in
         // one send is proven in the socket transport's own tests).
         let text = String::from_utf8_lossy(first);
@@ -112,9 +105,9 @@ fn a_pooled_connection_the_broker_closed_is_never_written_to() {
     let url = format!("http://{}/api", listener.local_addr().unwrap());
     let (close_first, closed_first) = (mpsc::channel::<()>(), mpsc::channel::<()>());
     let broker = thread::spawn(move || {
-        let mut seen = Seen::default();
+        let mut first_reads = Vec::new();
         let (mut first, _) = listener.accept().unwrap();
-        read_request(&mut first, &mut seen).unwrap();
+        read_request(&mut first, &mut first_reads).unwrap();
         first.write_all(&answer()).unwrap();
         // Hang up while the client holds the connection in its pool, but
         // keep listening on it: a request sent on it would still arrive.
@@ -122,12 +115,12 @@ fn a_pooled_connection_the_broker_closed_is_never_written_to() {
         first.shutdown(Shutdown::Write).unwrap();
         closed_first.0.send(()).unwrap();
         let (mut second, _) = listener.accept().unwrap();
-        read_request(&mut second, &mut seen).unwrap();
+        read_request(&mut second, &mut first_reads).unwrap();
         second.write_all(&answer()).unwrap();
         drop(second);
         first.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
-        let late = read_request(&mut first, &mut Seen::default());
-        (seen.first_reads.len(), late)
+        let late = read_request(&mut first, &mut Vec::new());
+        (first_reads.len(), late)
     });
     let file = BearerFile::fresh();
     let client = client_of(&url, &file);
