@@ -13,6 +13,7 @@ use crate::cache::{cache, CacheKey, Refresh};
 use crate::config::{Config, Options};
 use crate::error::Error;
 use crate::retry::{with_retries, MAX_ATTEMPTS, REFRESH_ATTEMPTS};
+use crate::shared_cache::SharedCache;
 use crate::token::AccessToken;
 
 /// One `get_token` call's parameters beyond the scope.
@@ -44,6 +45,9 @@ pub struct Client {
     /// The request body for each audience of the map, built once: a cache
     /// hit does no JSON work.
     bodies: HashMap<String, Arc<[u8]>>,
+    /// The cache this user's processes share, behind the process cache;
+    /// `None` when it is off or its directory cannot be trusted.
+    shared: Option<SharedCache>,
 }
 
 /// Mints a token for one cache key, as a first fetch or a proactive refresh.
@@ -82,7 +86,8 @@ impl Client {
                 (audience.to_string(), Arc::from(body))
             })
             .collect();
-        Ok(Client { config, route, endpoint, bodies })
+        let shared = config.shared_cache_dir.as_deref().and_then(SharedCache::open);
+        Ok(Client { config, route, endpoint, bodies, shared })
     }
 
     /// A client configured from the environment only.
@@ -130,9 +135,16 @@ impl Client {
         if request.claims.is_some() {
             let token = mint(Refresh::Needed)?;
             cache().store(&key, token.clone());
+            if let Some(shared) = &self.shared {
+                shared.store(&key, &token);
+            }
             return Ok(token);
         }
-        cache().get_or_mint(&key, deadline, mint)
+        match &self.shared {
+            // Only a process-cache miss or due refresh reaches the shared cache.
+            Some(shared) => cache().get_or_mint(&key, deadline, |refresh| shared.fetch(&key, deadline, refresh, mint)),
+            None => cache().get_or_mint(&key, deadline, mint),
+        }
     }
 
     /// The broker audience `scope` maps to, without asking the broker.
@@ -153,6 +165,12 @@ impl Client {
     /// Whether this client uses the token cache.
     pub fn caches(&self) -> bool {
         self.config.cache
+    }
+
+    /// The directory of the token cache this user's processes share, when
+    /// this client uses it (it is off, or its directory was refused, if not).
+    pub fn shared_cache_dir(&self) -> Option<&std::path::Path> {
+        self.shared.as_ref().map(SharedCache::dir)
     }
 }
 

@@ -24,6 +24,11 @@ pub const ENV_CONFIGURATION_REVISION: &str = "VD_CREDENTIAL_CONFIGURATION_REVISI
 pub const ENV_RUNTIME_ACCESS_SOCKET: &str = "VD_RUNTIME_ACCESS_SOCKET";
 /// Token cache switch: `0`/`false`/`off`/`no` turns it off.
 pub const ENV_CACHE: &str = "VD_BROKER_CACHE";
+/// Shared (per-user, cross-process) token cache switch: `0`/`false`/`off`/`no` turns it off.
+pub const ENV_SHARED_CACHE: &str = "VD_BROKER_SHARED_CACHE";
+/// The shared token cache's directory (default `$XDG_RUNTIME_DIR/vd_broker`,
+/// else `/dev/shm/vd_broker-<uid>`).
+pub const ENV_CACHE_DIR: &str = "VD_BROKER_CACHE_DIR";
 
 /// Where the runtime-access helper listens when `VD_RUNTIME_ACCESS_SOCKET` is unset.
 pub const DEFAULT_RUNTIME_ACCESS_SOCKET: &str = "/run/vd-access/program.sock";
@@ -50,6 +55,11 @@ pub struct Options {
     pub configuration_revision: Option<i64>,
     /// Runtime-access helper socket.
     pub runtime_access_socket: Option<PathBuf>,
+    /// The token cache shared by this user's processes on (default) or off.
+    /// Off with the token cache too.
+    pub shared_cache: Option<bool>,
+    /// The shared token cache's directory.
+    pub shared_cache_dir: Option<PathBuf>,
 }
 
 /// The lane and revision newer brokers expect in every request body.
@@ -67,6 +77,8 @@ pub(crate) struct Config {
     pub timeout: Duration,
     pub audiences: AudienceMap,
     pub cache: bool,
+    /// The shared cache's directory; `None` when the shared cache is off.
+    pub shared_cache_dir: Option<PathBuf>,
     pub context: Option<CredentialContext>,
     pub runtime_access_socket: PathBuf,
     /// The helper's socket existed when the configuration was read: mint
@@ -106,8 +118,18 @@ impl Config {
 
         let cache = match options.cache {
             Some(on) => on,
-            None => env(ENV_CACHE).map(|v| parse_switch(&v)).transpose()?.unwrap_or(true),
+            None => env(ENV_CACHE).map(|v| parse_switch(ENV_CACHE, &v)).transpose()?.unwrap_or(true),
         };
+        let shared_cache = cache
+            && match options.shared_cache {
+                Some(on) => on,
+                None => env(ENV_SHARED_CACHE).map(|v| parse_switch(ENV_SHARED_CACHE, &v)).transpose()?.unwrap_or(true),
+            };
+        let shared_cache_dir = shared_cache.then(|| {
+            non_empty_path(&options.shared_cache_dir)
+                .or_else(|| env(ENV_CACHE_DIR).map(PathBuf::from))
+                .unwrap_or_else(|| default_cache_dir(env("XDG_RUNTIME_DIR")))
+        });
 
         let context = credential_context(
             non_empty(&options.lane).or_else(|| env(ENV_LANE)),
@@ -150,6 +172,7 @@ impl Config {
             timeout,
             audiences,
             cache,
+            shared_cache_dir,
             context,
             runtime_access_socket,
             use_access_helper,
@@ -185,13 +208,21 @@ fn normalise_broker_url(url: &str) -> Result<String, Error> {
     Ok(url.to_string())
 }
 
-fn parse_switch(value: &str) -> Result<bool, Error> {
+fn parse_switch(name: &str, value: &str) -> Result<bool, Error> {
     match value.to_ascii_lowercase().as_str() {
         "1" | "true" | "on" | "yes" => Ok(true),
         "0" | "false" | "off" | "no" => Ok(false),
-        _ => Err(Error::configuration(format!(
-            "{ENV_CACHE}={value:?} is not a switch: use 1/true/on or 0/false/off"
-        ))),
+        _ => Err(Error::configuration(format!("{name}={value:?} is not a switch: use 1/true/on or 0/false/off"))),
+    }
+}
+
+/// `$XDG_RUNTIME_DIR/vd_broker` (a per-user tmpfs, when the session has one
+/// and names it absolutely), else `/dev/shm/vd_broker-<euid>`.
+fn default_cache_dir(runtime_dir: Option<String>) -> PathBuf {
+    match runtime_dir.map(PathBuf::from).filter(|dir| dir.is_absolute()) {
+        Some(dir) => dir.join("vd_broker"),
+        // SAFETY: geteuid cannot fail.
+        None => PathBuf::from(format!("/dev/shm/vd_broker-{}", unsafe { libc::geteuid() })),
     }
 }
 
@@ -317,6 +348,35 @@ mod tests {
         let mut bad = BASE.to_vec();
         bad.push((ENV_CACHE, "maybe"));
         assert_eq!(resolve(&Options::default(), &bad).unwrap_err().kind(), ErrorKind::Configuration);
+    }
+
+    #[test]
+    fn shared_cache_directory_and_switch() {
+        let config = resolve(&Options::default(), &BASE).unwrap();
+        let euid = unsafe { libc::geteuid() };
+        assert_eq!(config.shared_cache_dir, Some(PathBuf::from(format!("/dev/shm/vd_broker-{euid}"))));
+        let mut vars = BASE.to_vec();
+        vars.push(("XDG_RUNTIME_DIR", "relative/ignored"));
+        assert_eq!(resolve(&Options::default(), &vars).unwrap().shared_cache_dir, config.shared_cache_dir);
+        vars.push(("XDG_RUNTIME_DIR", "/run/user/1000"));
+        let runtime = resolve(&Options::default(), &vars).unwrap().shared_cache_dir;
+        assert_eq!(runtime, Some(PathBuf::from("/run/user/1000/vd_broker")));
+        vars.push((ENV_CACHE_DIR, "/tmp/explicit"));
+        assert_eq!(resolve(&Options::default(), &vars).unwrap().shared_cache_dir, Some(PathBuf::from("/tmp/explicit")));
+        let option = Options { shared_cache_dir: Some("/tmp/option".into()), ..Options::default() };
+        assert_eq!(resolve(&option, &vars).unwrap().shared_cache_dir, Some(PathBuf::from("/tmp/option")));
+        // Off by its own switch, by the option, or with the token cache.
+        for (name, value) in [(ENV_SHARED_CACHE, "0"), (ENV_CACHE, "off")] {
+            let mut off = BASE.to_vec();
+            off.push((name, value));
+            assert_eq!(resolve(&Options::default(), &off).unwrap().shared_cache_dir, None, "{name}");
+        }
+        let off = Options { shared_cache: Some(false), ..Options::default() };
+        assert_eq!(resolve(&off, &BASE).unwrap().shared_cache_dir, None);
+        let mut bad = BASE.to_vec();
+        bad.push((ENV_SHARED_CACHE, "sometimes"));
+        let err = resolve(&Options::default(), &bad).unwrap_err();
+        assert!(err.message().contains(ENV_SHARED_CACHE), "{err}");
     }
 
     #[test]

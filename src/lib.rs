@@ -16,7 +16,8 @@
 //!
 //! The request path, top to bottom: `client` maps the scope to an audience
 //! (`audience`), reads the bearer (`bearer`), looks in the cache (`cache`)
-//! and on a miss asks the broker (`broker`, over `http`, `tcp_connector` and
+//! and on a miss the cache this user's processes share (`shared_cache`),
+//! and on a miss there asks the broker (`broker`, over `http`, `tcp_connector` and
 //! `socket_transport`) or the runtime-access helper
 //! (`access_helper`) with retries (`retry`), parsing the answer
 //! (`response`). `ffi` is the C ABI over all of it.
@@ -35,6 +36,7 @@ mod http;
 mod refresh;
 mod response;
 mod retry;
+mod shared_cache;
 mod socket_transport;
 mod tcp_connector;
 mod token;

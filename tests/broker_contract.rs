@@ -250,6 +250,7 @@ fn an_unreachable_broker_says_so() {
         credential_file: Some(file.path.clone()),
         runtime_access_socket: Some("/nonexistent/vd.sock".into()),
         timeout: Some(Duration::from_secs(3)),
+        shared_cache: Some(false),
         ..Options::default()
     };
     let err = Client::new(&options).unwrap().get_token(SQL).unwrap_err();
@@ -305,6 +306,7 @@ fn helper_client(emulator: &Emulator) -> Client {
     let options = Options {
         runtime_access_socket: emulator.helper_socket.clone(),
         timeout: Some(Duration::from_secs(5)),
+        shared_cache_dir: Some(emulator.cache_dir()),
         ..Options::default()
     };
     let client = Client::new(&options).unwrap();

@@ -255,7 +255,9 @@ fn a_bearer_rotated_mid_flight_is_used_by_the_next_call() {
 fn a_forked_child_mints_on_its_own_connection_and_cache() {
     let emulator = Emulator::start();
     let file = BearerFile::fresh();
-    let client = client(&emulator, &file);
+    // The process cache and connection only: with the shared cache the child
+    // would read the parent's token (tests/shared_cache.rs).
+    let client = Client::new(&Options { shared_cache: Some(false), ..options(&emulator, &file) }).unwrap();
     let parent_token = client.get_token(SQL).unwrap();
     // SAFETY: the child makes one call on the inherited client and exits
     // without unwinding or running the harness.

@@ -80,10 +80,14 @@ fn vd_broker<S: AsRef<OsStr>>(args: &[S], env: &[(&str, &OsStr)]) -> Output {
         "VD_CREDENTIAL_LANE",
         "VD_CREDENTIAL_CONFIGURATION_REVISION",
         "VD_BROKER_CACHE",
+        "VD_BROKER_SHARED_CACHE",
     ] {
         command.env_remove(name);
     }
     command.env("VD_RUNTIME_ACCESS_SOCKET", "/nonexistent/vd-broker-cli-test.sock");
+    // A shared cache of its own: each run starts cold, as a lone process does.
+    let cache_dir = tempfile::tempdir().unwrap();
+    command.env("VD_BROKER_CACHE_DIR", cache_dir.path().join("cache"));
     for (name, value) in env {
         command.env(name, value);
     }
@@ -134,7 +138,7 @@ fn token_for_sql_scope() {
     let bearer = Bearer::fresh();
     let output = vd_broker_env(&emulator, &bearer, &["token", SQL_SCOPE]);
     assert_exit(&output, 0, "");
-    assert!(output.stderr.is_empty());
+    assert!(output.stderr.is_empty(), "{}", stderr(&output));
     let text = stdout(&output);
     let token = text.strip_suffix('\n').expect("one line");
     assert!(!token.contains('\n'));

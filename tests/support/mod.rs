@@ -49,6 +49,12 @@ impl Emulator {
         Emulator { child, url, origin, helper_socket, _dir: dir }
     }
 
+    /// The shared token cache directory of this test's clients (not yet
+    /// created): each test has its own, so none sees another's tokens.
+    pub fn cache_dir(&self) -> PathBuf {
+        self._dir.path().join("cache")
+    }
+
     fn control(&self, method: &str, path: &str, body: Option<Value>) -> Value {
         let url = format!("{}/_emulator/{path}", self.origin);
         // Straight to the emulator, whatever proxy the environment names.
@@ -128,6 +134,7 @@ pub fn options(emulator: &Emulator, file: &BearerFile) -> Options {
         broker_url: Some(emulator.url.clone()),
         credential_file: Some(file.path.clone()),
         runtime_access_socket: Some(PathBuf::from("/nonexistent/vd-broker-test.sock")),
+        shared_cache_dir: Some(emulator.cache_dir()),
         timeout: Some(Duration::from_secs(5)),
         ..Options::default()
     }

@@ -1,0 +1,210 @@
+//! The token cache every process of one user shares, behind the process
+//! cache: one broker request per token per container, however many
+//! processes ask.
+//!
+//! The process cache (`cache`) is asked first and its hit path never comes
+//! here. Its miss (or its due refresh) calls [`SharedCache::fetch`], which
+//! reads the key's file in the directory (`dir`, `entry`); on a miss there,
+//! the process that takes the key's lock (`lock`) mints and writes the file,
+//! and the others wait — each within its own deadline — and read it. A due
+//! refresh is made by the process that gets the lock; the others keep
+//! serving the still-valid token. Nothing here ever fails a call that the
+//! broker could answer: an untrusted directory turns the shared cache off,
+//! an untrusted file is a miss, an unusable lock means minting unlocked.
+
+mod dir;
+mod entry;
+mod fs;
+mod lock;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::cache::{CacheKey, Refresh};
+use crate::error::{Error, ErrorKind};
+use crate::token::{unix_now, AccessToken};
+use dir::Dir;
+use entry::Name;
+use lock::{Attempt, MintLock};
+
+/// How long a waiter sleeps between looks, at first and at most: a mint
+/// takes milliseconds, and the sleeps must not add much to it.
+const FIRST_PAUSE: Duration = Duration::from_millis(1);
+const LONGEST_PAUSE: Duration = Duration::from_millis(20);
+
+/// One client's handle on the shared cache directory.
+pub(crate) struct SharedCache {
+    dir: Dir,
+}
+
+impl SharedCache {
+    /// The shared cache in `path`, or `None` (with one log note) when the
+    /// directory cannot be created or trusted.
+    pub fn open(path: &Path) -> Option<SharedCache> {
+        match Dir::open(path) {
+            Ok(dir) => Some(SharedCache { dir }),
+            Err(why) => {
+                note_off(path, &why);
+                None
+            }
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The token for `key` when the process cache had none to serve
+    /// (`Refresh::Needed`) or its token is due (`Refresh::Proactive`): the
+    /// shared file's, or `mint`'s, minted by one process at a time.
+    pub fn fetch(
+        &self,
+        key: &CacheKey,
+        deadline: Instant,
+        refresh: Refresh,
+        mint: impl FnOnce(Refresh) -> Result<AccessToken, Error>,
+    ) -> Result<AccessToken, Error> {
+        let name = Name::of(key);
+        match entry::read(&self.dir, &name, unix_now()) {
+            Some(token) if !is_due(&token) => Ok(token),
+            // Valid but due: whoever gets the lock refreshes; nobody waits.
+            Some(still_valid) => match lock::try_lock(&self.dir, name.stem()) {
+                Attempt::Held(held) => self.refresh(&name, Some(held), still_valid, refresh, mint),
+                Attempt::Unusable => self.refresh(&name, None, still_valid, refresh, mint),
+                // The process cache then serves its own still-valid token
+                // and asks again later; a caller that had none takes this one.
+                Attempt::Busy if refresh == Refresh::Proactive => Err(refreshing_elsewhere()),
+                Attempt::Busy => Ok(still_valid),
+            },
+            None => self.wait_or_mint(&name, deadline, refresh, mint),
+        }
+    }
+
+    /// Stores a token minted outside the cache (for a claims challenge), as
+    /// the process cache does.
+    pub fn store(&self, key: &CacheKey, token: &AccessToken) {
+        if entry::write(&self.dir, &Name::of(key), token).is_ok() {
+            dir::tidy(&self.dir, unix_now());
+        }
+    }
+
+    /// Refreshes a due token (under the lock when it is usable), unless
+    /// another process did so since this one looked. A failed refresh serves
+    /// the old token to a caller that had none, and tells the process cache
+    /// otherwise (which then serves its own).
+    fn refresh(
+        &self,
+        name: &Name,
+        held: Option<MintLock>,
+        still_valid: AccessToken,
+        refresh: Refresh,
+        mint: impl FnOnce(Refresh) -> Result<AccessToken, Error>,
+    ) -> Result<AccessToken, Error> {
+        if held.is_some() {
+            if let Some(fresh) = entry::read(&self.dir, name, unix_now()).filter(|t| !is_due(t)) {
+                return Ok(fresh);
+            }
+        }
+        // One attempt, as for any proactive refresh: a valid token is at hand.
+        match self.mint_and_store(name, held, Refresh::Proactive, mint) {
+            Err(_) if refresh == Refresh::Needed && !still_valid.is_expired(unix_now()) => Ok(still_valid),
+            outcome => outcome,
+        }
+    }
+
+    /// No usable entry: take the lock and mint, or wait for the process
+    /// that holds it and read what it wrote — until `deadline`. A process
+    /// that still has a valid token of its own (`Refresh::Proactive`) does
+    /// not wait: it keeps serving that one.
+    fn wait_or_mint(
+        &self,
+        name: &Name,
+        deadline: Instant,
+        refresh: Refresh,
+        mint: impl FnOnce(Refresh) -> Result<AccessToken, Error>,
+    ) -> Result<AccessToken, Error> {
+        let mut pause = FIRST_PAUSE;
+        loop {
+            match lock::try_lock(&self.dir, name.stem()) {
+                Attempt::Held(held) => {
+                    // The holder before us may have just written it.
+                    if let Some(token) = entry::read(&self.dir, name, unix_now()) {
+                        return Ok(token);
+                    }
+                    return self.mint_and_store(name, Some(held), refresh, mint);
+                }
+                Attempt::Unusable => return self.mint_and_store(name, None, refresh, mint),
+                Attempt::Busy if refresh == Refresh::Proactive => return Err(refreshing_elsewhere()),
+                Attempt::Busy => {
+                    if let Some(token) = entry::read(&self.dir, name, unix_now()) {
+                        return Ok(token);
+                    }
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return Err(Error::new(
+                            ErrorKind::Timeout,
+                            "timed out waiting for the broker: another process was still minting \
+                             the same token (shared token cache) when this call's timeout ran out",
+                        ));
+                    }
+                    std::thread::sleep(pause.min(left));
+                    pause = (pause * 2).min(LONGEST_PAUSE);
+                }
+            }
+        }
+    }
+
+    /// Mints, writes the entry, releases the lock, then tidies (with the
+    /// lock released, so waiters read the entry at once). Writing is best
+    /// effort: a full or broken directory costs other processes a mint,
+    /// never this call. After a failure the lock file goes too: no entry
+    /// is left for it to guard.
+    fn mint_and_store(
+        &self,
+        name: &Name,
+        held: Option<MintLock>,
+        refresh: Refresh,
+        mint: impl FnOnce(Refresh) -> Result<AccessToken, Error>,
+    ) -> Result<AccessToken, Error> {
+        let outcome = mint(refresh);
+        match &outcome {
+            Ok(token) => {
+                let stored = entry::write(&self.dir, name, token).is_ok();
+                drop(held);
+                if stored {
+                    dir::tidy(&self.dir, unix_now());
+                }
+            }
+            Err(_) => {
+                if let Some(held) = held {
+                    held.release_and_remove(&self.dir, name.stem());
+                }
+            }
+        }
+        outcome
+    }
+}
+
+fn is_due(token: &AccessToken) -> bool {
+    unix_now() >= token.refresh_on()
+}
+
+fn refreshing_elsewhere() -> Error {
+    Error::new(
+        ErrorKind::Timeout,
+        "another process is refreshing this token (shared token cache); the current one is still valid",
+    )
+}
+
+/// The one log note when the shared cache is off because its directory
+/// cannot be used: once per directory per process. Until the library has a
+/// log hook it goes to stderr; route it to the hook (a warning) once it does.
+fn note_off(path: &Path, why: &str) {
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+    static NOTED: Mutex<Option<HashSet<std::path::PathBuf>>> = Mutex::new(None);
+    let mut noted = NOTED.lock().unwrap_or_else(|p| p.into_inner());
+    if noted.get_or_insert_with(HashSet::new).insert(path.to_path_buf()) {
+        eprintln!("vd_broker: shared token cache off: {why} (each process now asks the broker for its own tokens)");
+    }
+}
