@@ -349,12 +349,36 @@ int32_t vd_broker_options_set_audience(struct vd_broker_options *options,
 
 /**
  * Turns the process-wide token cache on (the default) or off for this
- * client; overrides `VD_BROKER_CACHE`. Off, every call asks the broker.
+ * client; overrides `VD_BROKER_CACHE`. Off, every call asks the broker
+ * (the shared cache is off too).
  *
  * # Safety
  * `options` is valid.
  */
 int32_t vd_broker_options_set_cache(struct vd_broker_options *options, bool enabled);
+
+/**
+ * Turns the token cache shared by this user's processes on (the default)
+ * or off for this client; overrides `VD_BROKER_SHARED_CACHE`. Off, each
+ * process asks the broker for its own tokens. With the token cache off
+ * (`vd_broker_options_set_cache`), it is off too.
+ *
+ * # Safety
+ * `options` is valid.
+ */
+int32_t vd_broker_options_set_shared_cache(struct vd_broker_options *options, bool enabled);
+
+/**
+ * The shared token cache's directory; overrides `VD_BROKER_CACHE_DIR`
+ * (default `$XDG_RUNTIME_DIR/vd_broker`, else `/dev/shm/vd_broker-<uid>`).
+ * Created with mode 0700 if missing; used only if it is a directory (not a
+ * symlink) of this user with mode 0700, else the shared cache is off for
+ * the client. NULL or "" unsets it.
+ *
+ * # Safety
+ * `options` is valid; `path` is NULL or a NUL-terminated string.
+ */
+int32_t vd_broker_options_set_shared_cache_dir(struct vd_broker_options *options, const char *path);
 
 /**
  * The broker lane, `"user"` or `"service"`; overrides `VD_CREDENTIAL_LANE`.

@@ -13,6 +13,11 @@ echo "== build (library, emulator, command)"
 cargo build --locked --bins --lib || exit 1
 export VD_BROKER_LIB_DIR="$root/target/debug"
 export VD_BROKER_EMULATOR="$root/target/debug/vd-broker-emulator"
+# The shared token cache of this run, not the user's: no suite sees tokens
+# left by another run (tests that count requests give themselves their own).
+VD_BROKER_CACHE_DIR="$(mktemp -d)"
+export VD_BROKER_CACHE_DIR
+trap 'rm -rf "$VD_BROKER_CACHE_DIR"' EXIT
 
 suites=(tests/suites/*.sh)
 failed=()
@@ -33,7 +38,7 @@ fi
 echo "== summary (each runner's own lines; full logs in target/test-logs/)"
 for suite in "${suites[@]}"; do
   name="$(basename "$suite" .sh)"
-  grep -E '^test result:|^(=+ .*(passed|failed|error).* =+)$|^(ok|FAIL)[[:space:]]|^--- FAIL|^Tests run:|^C tests:|^header:|^exports:|^install:' \
+  grep -E '^test result:|^(=+ .*(passed|failed|error).* =+)$|^(ok|FAIL)[[:space:]]|^--- FAIL|^Tests run:|^C tests:|^header:|^exports:|^install:|^shared cache:' \
     "$logs/$name.log" | sed "s/^/[$name] /"
 done
 [ "${#failed[@]}" -eq 0 ]

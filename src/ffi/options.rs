@@ -113,7 +113,8 @@ pub unsafe extern "C" fn vd_broker_options_set_audience(
 }
 
 /// Turns the process-wide token cache on (the default) or off for this
-/// client; overrides `VD_BROKER_CACHE`. Off, every call asks the broker.
+/// client; overrides `VD_BROKER_CACHE`. Off, every call asks the broker
+/// (the shared cache is off too).
 ///
 /// # Safety
 /// `options` is valid.
@@ -121,6 +122,40 @@ pub unsafe extern "C" fn vd_broker_options_set_audience(
 pub unsafe extern "C" fn vd_broker_options_set_cache(options: *mut vd_broker_options, enabled: bool) -> i32 {
     update(options, |o| {
         o.cache = Some(enabled);
+        Ok(())
+    })
+}
+
+/// Turns the token cache shared by this user's processes on (the default)
+/// or off for this client; overrides `VD_BROKER_SHARED_CACHE`. Off, each
+/// process asks the broker for its own tokens. With the token cache off
+/// (`vd_broker_options_set_cache`), it is off too.
+///
+/// # Safety
+/// `options` is valid.
+#[no_mangle]
+pub unsafe extern "C" fn vd_broker_options_set_shared_cache(options: *mut vd_broker_options, enabled: bool) -> i32 {
+    update(options, |o| {
+        o.shared_cache = Some(enabled);
+        Ok(())
+    })
+}
+
+/// The shared token cache's directory; overrides `VD_BROKER_CACHE_DIR`
+/// (default `$XDG_RUNTIME_DIR/vd_broker`, else `/dev/shm/vd_broker-<uid>`).
+/// Created with mode 0700 if missing; used only if it is a directory (not a
+/// symlink) of this user with mode 0700, else the shared cache is off for
+/// the client. NULL or "" unsets it.
+///
+/// # Safety
+/// `options` is valid; `path` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn vd_broker_options_set_shared_cache_dir(
+    options: *mut vd_broker_options,
+    path: *const c_char,
+) -> i32 {
+    update(options, |o| {
+        o.shared_cache_dir = optional_str(path, "path")?.map(PathBuf::from);
         Ok(())
     })
 }

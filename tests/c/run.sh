@@ -51,7 +51,7 @@ echo "emulator: $broker_url (helper on $helper_socket)"
 version="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)"
 # Nothing from the caller's environment may configure the library.
 base_env=(env -u VD_CREDENTIAL_BROKER_URL -u VD_AZ_TOKEN_URL -u VD_CREDENTIAL_FILE -u VD_CREDENTIAL_LANE
-  -u VD_CREDENTIAL_CONFIGURATION_REVISION -u VD_BROKER_CACHE
+  -u VD_CREDENTIAL_CONFIGURATION_REVISION -u VD_BROKER_CACHE -u VD_BROKER_SHARED_CACHE
   VD_RUNTIME_ACCESS_SOCKET="$scratch/no-helper.sock" VD_TEST_BROKER_URL="$broker_url"
   VD_TEST_HELPER_SOCKET="$helper_socket" VD_TEST_SCRATCH_DIR="$scratch" VD_TEST_VERSION="$version")
 
@@ -89,7 +89,11 @@ run() {
     wrapper=(valgrind --error-exitcode=97 --leak-check=full --show-leak-kinds=definite,indirect
       --errors-for-leak-kinds=definite,indirect --num-callers=40 --log-file="$log")
   fi
-  output="$("${base_env[@]}" "$@" "${wrapper[@]}" "$bin_dir/$program" $case 2>&1)"
+  # A shared token cache of its own: the plain and valgrind runs of a case
+  # must each start cold.
+  local cache_dir
+  cache_dir="$(mktemp -d -p "$scratch" cache.XXXXXX)"
+  output="$("${base_env[@]}" VD_BROKER_CACHE_DIR="$cache_dir" "$@" "${wrapper[@]}" "$bin_dir/$program" $case 2>&1)"
   status=$?
   runs=$((runs + 1))
   sed "s/^/[$mode] $program: /" <<<"$output"

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <dirent.h>
+#include <sys/stat.h>
 
 #include "emulator.h"
 #include "harness.h"
@@ -32,6 +34,8 @@ static void setters_refuse_null_options(void) {
     CHECK_STATUS(vd_broker_options_set_timeout_ms(NULL, 5), VD_BROKER_ERR_INVALID_ARGUMENT);
     CHECK_STATUS(vd_broker_options_set_audience(NULL, "https://x", "x"), VD_BROKER_ERR_INVALID_ARGUMENT);
     CHECK_STATUS(vd_broker_options_set_cache(NULL, true), VD_BROKER_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(vd_broker_options_set_shared_cache(NULL, true), VD_BROKER_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(vd_broker_options_set_shared_cache_dir(NULL, "/x"), VD_BROKER_ERR_INVALID_ARGUMENT);
     CHECK_STATUS(vd_broker_options_set_lane(NULL, "user"), VD_BROKER_ERR_INVALID_ARGUMENT);
     CHECK_STATUS(vd_broker_options_set_configuration_revision(NULL, 1), VD_BROKER_ERR_INVALID_ARGUMENT);
     CHECK_STATUS(vd_broker_options_set_runtime_access_socket(NULL, "/x"), VD_BROKER_ERR_INVALID_ARGUMENT);
@@ -48,6 +52,7 @@ static void setters_refuse_non_utf8(void) {
     CHECK_STATUS(vd_broker_options_set_audience(options, "https://x", NOT_UTF8), VD_BROKER_ERR_INVALID_UTF8);
     CHECK_STATUS(vd_broker_options_set_lane(options, NOT_UTF8), VD_BROKER_ERR_INVALID_UTF8);
     CHECK_STATUS(vd_broker_options_set_runtime_access_socket(options, NOT_UTF8), VD_BROKER_ERR_INVALID_UTF8);
+    CHECK_STATUS(vd_broker_options_set_shared_cache_dir(options, NOT_UTF8), VD_BROKER_ERR_INVALID_UTF8);
     char message[128];
     vd_broker_last_error_message(message, sizeof message, NULL);
     CHECK_CONTAINS(message, "is not valid UTF-8");
@@ -180,6 +185,51 @@ static void cache_setter(void) {
     fixture_close(&f);
 }
 
+/* How many names in `dir` end in `suffix`; -1 if it cannot be read. */
+static int count_files(const char *dir, const char *suffix) {
+    DIR *listing = opendir(dir);
+    if (listing == NULL) {
+        return -1;
+    }
+    int count = 0;
+    size_t suffix_len = strlen(suffix);
+    for (struct dirent *entry = readdir(listing); entry != NULL; entry = readdir(listing)) {
+        size_t len = strlen(entry->d_name);
+        count += len > suffix_len && strcmp(entry->d_name + len - suffix_len, suffix) == 0;
+    }
+    closedir(listing);
+    return count;
+}
+
+static void shared_cache_setters(void) {
+    struct fixture f;
+    emulator_reset();
+    fixture_bearer(&f);
+    char dir[512];
+    scratch_path("shared-cache", dir, sizeof dir);
+    vd_broker_options *options = broker_options(f.bearer_file);
+    CHECK_STATUS(vd_broker_options_set_shared_cache_dir(options, dir), VD_BROKER_OK);
+    CHECK_STATUS(vd_broker_options_set_shared_cache(options, false), VD_BROKER_OK);
+    vd_broker_client *off = new_client(options);
+    CHECK_STATUS(vd_broker_options_set_shared_cache(options, true), VD_BROKER_OK);
+    vd_broker_client *on = new_client(options);
+    vd_broker_options_free(options);
+
+    struct token_call call;
+    CHECK_STATUS(get_token(off, SQL_SCOPE, NULL, &call), VD_BROKER_OK);
+    CHECK(count_files(dir, ".token") == 0);
+    /* A bearer neither client has seen: the shared one writes its entry. */
+    rotate_bearer(&f);
+    CHECK_STATUS(get_token(on, SQL_SCOPE, NULL, &call), VD_BROKER_OK);
+    CHECK(count_files(dir, ".token") == 1);
+    struct stat seen;
+    CHECK(stat(dir, &seen) == 0 && (seen.st_mode & 07777) == 0700);
+    CHECK(emulator_request_count() == 2);
+    vd_broker_client_free(off);
+    vd_broker_client_free(on);
+    fixture_close(&f);
+}
+
 static void lane_and_revision_setters(void) {
     struct fixture f;
     fixture_open(&f);
@@ -274,6 +324,7 @@ int main(int argc, char **argv) {
         TEST_CASE(timeout_setter),
         TEST_CASE(audience_setter),
         TEST_CASE(cache_setter),
+        TEST_CASE(shared_cache_setters),
         TEST_CASE(lane_and_revision_setters),
         TEST_CASE(runtime_access_socket_setter),
         TEST_CASE(helper_refusal),

@@ -20,17 +20,20 @@ STUDIO_VARIABLES = (
     "VD_CREDENTIAL_LANE",
     "VD_CREDENTIAL_CONFIGURATION_REVISION",
     "VD_BROKER_CACHE",
+    "VD_BROKER_SHARED_CACHE",
     "VD_RUNTIME_ACCESS_SOCKET",
 )
 
 
 @pytest.fixture(autouse=True)
 def studio_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """No Studio variable leaks in, and no runtime-access helper is found
-    unless a test points at one (the default socket path may exist here)."""
+    """No Studio variable leaks in, no runtime-access helper is found unless
+    a test points at one (the default socket path may exist here), and each
+    test has a shared token cache of its own (its subprocesses share it)."""
     for name in STUDIO_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("VD_RUNTIME_ACCESS_SOCKET", str(tmp_path_factory.getbasetemp() / "no-helper.sock"))
+    monkeypatch.setenv("VD_BROKER_CACHE_DIR", str(tmp_path_factory.mktemp("shared-cache") / "cache"))
 
 
 @pytest.fixture(scope="session")
