@@ -348,3 +348,36 @@ fn expired_entries_go_and_the_directory_stays_bounded() {
     assert!(files_ending(&dir, ".lock").len() <= 256);
     assert!(files_ending(&dir, ".tmp").is_empty());
 }
+
+#[test]
+fn a_due_refresh_is_made_by_one_process_while_the_others_serve_the_valid_token() {
+    let emulator = Emulator::start();
+    let file = BearerFile::fresh();
+    let dir = emulator.cache_dir();
+    // Due for refresh at once, valid for an hour.
+    emulator.settings(json!({ "refresh_in": 0 }));
+    let client = support::client(&emulator, &file);
+    let first = client.get_token(SQL).unwrap();
+    // Another process takes the lock to refresh it; the broker is slow.
+    emulator.settings(json!({ "refresh_in": 0, "delay_ms": 2000 }));
+    let refresher = command(&emulator, &file, &dir).spawn().unwrap();
+    wait_for_a_held_lock(&dir);
+    // Meanwhile this process and a new one are served the valid token at
+    // once, without waiting for the refresh.
+    assert_eq!(client.get_token(SQL).unwrap().secret(), first.secret());
+    assert_eq!(token_from_another_process(&emulator, &file, &dir), first.secret());
+    let refreshed = refresher.wait_with_output().unwrap();
+    assert!(refreshed.status.success());
+    assert_ne!(String::from_utf8(refreshed.stdout).unwrap().trim(), first.secret());
+    assert_eq!(emulator.token_requests(), 2, "the first mint and the one refresh");
+}
+
+#[test]
+fn a_failed_mint_leaves_nothing_behind() {
+    let emulator = Emulator::start();
+    let file = BearerFile::fresh();
+    emulator.fault(json!({ "status": 403 }));
+    let err = support::client(&emulator, &file).get_token(SQL).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::BrokerRejected);
+    assert_eq!(std::fs::read_dir(emulator.cache_dir()).unwrap().count(), 0, "no entry, no lock");
+}

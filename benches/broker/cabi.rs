@@ -9,7 +9,19 @@ use vd_broker::ffi::client::{vd_broker_client, vd_broker_client_free, vd_broker_
 use vd_broker::ffi::options::{
     vd_broker_options_free, vd_broker_options_new, vd_broker_options_set_broker_url, vd_broker_options_set_cache,
     vd_broker_options_set_credential_file, vd_broker_options_set_runtime_access_socket,
+    vd_broker_options_set_shared_cache, vd_broker_options_set_shared_cache_dir,
 };
+
+/// Which token caches a client uses.
+#[derive(Clone, Copy)]
+pub enum Caches<'a> {
+    /// None: every call asks the broker.
+    Off,
+    /// The process cache only.
+    Process,
+    /// The process cache, then the shared one in this directory.
+    Shared(&'a str),
+}
 
 /// A native client, shareable between threads as the ABI promises.
 pub struct NativeClient(*mut vd_broker_client);
@@ -19,7 +31,7 @@ unsafe impl Send for NativeClient {}
 unsafe impl Sync for NativeClient {}
 
 impl NativeClient {
-    pub fn new(broker_url: &str, credential_file: &str, cache: bool) -> NativeClient {
+    pub fn new(broker_url: &str, credential_file: &str, caches: Caches<'_>) -> NativeClient {
         let url = CString::new(broker_url).unwrap();
         let file = CString::new(credential_file).unwrap();
         let no_helper = CString::new("/nonexistent/vd-broker-bench.sock").unwrap();
@@ -29,7 +41,12 @@ impl NativeClient {
             assert_eq!(vd_broker_options_set_broker_url(options, url.as_ptr()), 0);
             assert_eq!(vd_broker_options_set_credential_file(options, file.as_ptr()), 0);
             assert_eq!(vd_broker_options_set_runtime_access_socket(options, no_helper.as_ptr()), 0);
-            assert_eq!(vd_broker_options_set_cache(options, cache), 0);
+            assert_eq!(vd_broker_options_set_cache(options, !matches!(caches, Caches::Off)), 0);
+            assert_eq!(vd_broker_options_set_shared_cache(options, matches!(caches, Caches::Shared(_))), 0);
+            if let Caches::Shared(dir) = caches {
+                let dir = CString::new(dir).unwrap();
+                assert_eq!(vd_broker_options_set_shared_cache_dir(options, dir.as_ptr()), 0);
+            }
             let mut client = ptr::null_mut();
             let status = vd_broker_client_new(options, &mut client, ptr::null_mut(), 0);
             vd_broker_options_free(options);

@@ -8,11 +8,14 @@
 //! the file to see rotation) and a bare keep-alive HTTP round trip to the
 //! same broker (a cold call must make one) — the cold one twice, with the
 //! caller pinned to another core than the broker's and to the same core
-//! (see `placement`). Then 64 threads on one audience, and the Python and
-//! Go runtimes.
+//! (see `placement`). The warm hit is measured again against the same with
+//! the shared cache off, and a new process's first call with the token in
+//! the shared cache against one that asks the broker (see `first_call`).
+//! Then 64 threads on one audience, and the Python and Go runtimes.
 
 mod cabi;
 mod external;
+mod first_call;
 mod floors;
 mod measure;
 mod placement;
@@ -23,11 +26,13 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Instant;
 
-use cabi::NativeClient;
+use cabi::{Caches, NativeClient};
 use measure::{against_floor, micros, print_table, Row};
 
 const WARM_CALLS: u32 = 100_000;
 const COLD_CALLS: u32 = 2_000;
+/// Forked processes per first-call row.
+const FIRST_CALLS: u32 = 200;
 const THREADS: u32 = 64;
 const CALLS_PER_THREAD: u32 = 10_000;
 
@@ -46,14 +51,25 @@ fn main() {
     let bearer = format!("vd_iat_bench{:016x}", fastrand::u64(..));
     std::fs::write(&bearer_path, format!("{bearer}\n")).unwrap();
     let file = bearer_path.to_str().unwrap();
+    // The shared token cache of this run; the runtimes run below inherit it.
+    let shared_dir = dir.path().join("shared-cache");
+    std::env::set_var("VD_BROKER_CACHE_DIR", &shared_dir);
+    let shared = Caches::Shared(shared_dir.to_str().unwrap());
     let mut buf = vec![0u8; 16384];
     let mut rows = Vec::new();
 
-    let warm = NativeClient::new(&broker_url, file, true);
+    let warm = NativeClient::new(&broker_url, file, shared);
     let (file_floor, warm_time) =
         against_floor(WARM_CALLS, 100, || floors::read_bearer_file(&bearer_path), || warm.get_token(&mut buf));
     rows.push(Row::measured("floor: open + read + close of the bearer file", file_floor, WARM_CALLS, "re-reading the file plainly; a warm call checks it with stat + pread"));
     rows.push(Row::measured("C ABI, warm (cache hit)", warm_time, WARM_CALLS, ratio(warm_time, file_floor, "the file floor")));
+    // A process-cache hit never looks at the shared cache: the same with it off.
+    let warm_unshared = NativeClient::new(&broker_url, file, Caches::Process);
+    let mut other_buf = vec![0u8; 16384];
+    let (unshared_time, shared_time) =
+        against_floor(WARM_CALLS, 100, || warm_unshared.get_token(&mut other_buf), || warm.get_token(&mut buf));
+    rows.push(Row::measured("C ABI, warm, shared cache off", unshared_time, WARM_CALLS, "the process cache alone"));
+    rows.push(Row::measured("C ABI, warm, shared cache on", shared_time, WARM_CALLS, format!("{:.2}× the same with it off (target 1×)", shared_time.as_secs_f64() / unshared_time.as_secs_f64())));
 
     let placements = match broker_cpu {
         Some(broker) => vec![(Some(cpus[0]), "broker on another core"), (Some(broker), "broker on the same core")],
@@ -65,7 +81,7 @@ fn main() {
         }
         // New connections for each placement, so each is served afresh.
         let mut raw = floors::RawClient::connect(&format!("{broker_url}/token"), &bearer);
-        let cold = NativeClient::new(&broker_url, file, false);
+        let cold = NativeClient::new(&broker_url, file, Caches::Off);
         let (raw_time, cold_time) = against_floor(COLD_CALLS, 1, || raw.round_trip(), || cold.get_token(&mut buf));
         rows.push(Row::measured(
             &format!("floor: bare keep-alive HTTP round trip to the broker ({placement})"),
@@ -84,6 +100,15 @@ fn main() {
     if broker_cpu.is_some() {
         placement::run_this_thread_on(&cpus).expect("caller unpinned");
     }
+
+    let (from_file, from_broker) = first_call::shared_against_broker(FIRST_CALLS, &warm, &warm_unshared, &mut buf);
+    rows.push(Row::measured("first call in a new (forked) process, shared cache off", from_broker, FIRST_CALLS, "a connection and a broker request of its own"));
+    rows.push(Row::measured(
+        "first call in a new (forked) process, token minted by another",
+        from_file,
+        FIRST_CALLS,
+        format!("read from the shared cache: {:.2}× the broker's", from_file.as_secs_f64() / from_broker.as_secs_f64()),
+    ));
 
     rows.push(many_threads(&broker_url, &origin, dir.path()));
 
@@ -110,7 +135,7 @@ fn many_threads(broker_url: &str, origin: &str, dir: &Path) -> Row {
     std::fs::write(&path, format!("vd_iat_threads{:016x}\n", fastrand::u64(..))).unwrap();
     // Forget the cold rows' thousands of requests: only these are counted.
     ureq::delete(&format!("{origin}/_emulator/requests")).call().expect("emulator answers");
-    let client = Arc::new(NativeClient::new(broker_url, path.to_str().unwrap(), true));
+    let client = Arc::new(NativeClient::new(broker_url, path.to_str().unwrap(), Caches::Process));
     let started = Instant::now();
     let threads: Vec<_> = (0..THREADS)
         .map(|_| {

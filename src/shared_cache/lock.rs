@@ -124,3 +124,49 @@ mod inherited {
         HELD[slot].store(-1, Ordering::SeqCst);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_holder_at_a_time_and_a_forked_child_drops_its_copy() {
+        let scratch = tempfile::tempdir().unwrap();
+        let dir = Dir::open(&scratch.path().join("cache")).unwrap();
+        let Attempt::Held(held) = try_lock(&dir, "k") else { panic!("the first try takes the lock") };
+        assert!(matches!(try_lock(&dir, "k"), Attempt::Busy));
+        let fd = held.fd.as_raw_fd();
+        // SAFETY: the child only makes system calls and leaves with _exit.
+        match unsafe { libc::fork() } {
+            0 => {
+                // SAFETY: F_GETFD on a number; EBADF says it is closed.
+                let closed = unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1;
+                unsafe { libc::_exit(if closed { 0 } else { 1 }) }
+            }
+            child => {
+                let mut status = 0;
+                unsafe { libc::waitpid(child, &mut status, 0) };
+                assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "the child kept the lock's descriptor");
+            }
+        }
+        drop(held);
+        assert!(matches!(try_lock(&dir, "k"), Attempt::Held(_)));
+    }
+
+    #[test]
+    fn a_removed_lock_file_is_not_a_lock() {
+        let scratch = tempfile::tempdir().unwrap();
+        let dir = Dir::open(&scratch.path().join("cache")).unwrap();
+        let Attempt::Held(held) = try_lock(&dir, "k") else { panic!("taken") };
+        held.release_and_remove(&dir, "k");
+        assert!(!scratch.path().join("cache/k.lock").exists());
+        remove_if_idle(&dir, "k");
+        let Attempt::Held(again) = try_lock(&dir, "k") else { panic!("taken again") };
+        // Held: tidying must not remove it.
+        remove_if_idle(&dir, "k");
+        assert!(scratch.path().join("cache/k.lock").exists());
+        drop(again);
+        remove_if_idle(&dir, "k");
+        assert!(!scratch.path().join("cache/k.lock").exists());
+    }
+}

@@ -28,7 +28,8 @@ use crate::exit_code::{EXIT_STATUS_HELP, EX_IOERR, EX_USAGE};
 /// (older containers: VD_AZ_TOKEN_URL), VD_CREDENTIAL_FILE, VD_CREDENTIAL_LANE
 /// with VD_CREDENTIAL_CONFIGURATION_REVISION, VD_RUNTIME_ACCESS_SOCKET (when
 /// that socket exists, tokens come from the runtime-access helper and no
-/// broker URL or bearer is needed) and VD_BROKER_CACHE.
+/// broker URL or bearer is needed), VD_BROKER_CACHE, and VD_BROKER_SHARED_CACHE
+/// with VD_BROKER_CACHE_DIR (the token cache this user's processes share).
 ///
 /// Examples:
 ///   vd-broker token https://database.windows.net/.default

@@ -102,6 +102,8 @@ FUNCTIONS: dict[str, tuple[object, list[object]]] = {
     "vd_broker_options_set_timeout_ms": (c_int32, [OptionsPointer, c_uint64]),
     "vd_broker_options_set_audience": (c_int32, [OptionsPointer, c_char_p, c_char_p]),
     "vd_broker_options_set_cache": (c_int32, [OptionsPointer, c_bool]),
+    "vd_broker_options_set_shared_cache": (c_int32, [OptionsPointer, c_bool]),
+    "vd_broker_options_set_shared_cache_dir": (c_int32, [OptionsPointer, c_char_p]),
     "vd_broker_options_set_lane": (c_int32, [OptionsPointer, c_char_p]),
     "vd_broker_options_set_configuration_revision": (c_int32, [OptionsPointer, c_int64]),
     "vd_broker_options_set_runtime_access_socket": (c_int32, [OptionsPointer, c_char_p]),
