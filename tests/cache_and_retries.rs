@@ -259,19 +259,8 @@ fn a_forked_child_mints_on_its_own_connection_and_cache() {
     // would read the parent's token (tests/shared_cache.rs).
     let client = Client::new(&Options { shared_cache: Some(false), ..options(&emulator, &file) }).unwrap();
     let parent_token = client.get_token(SQL).unwrap();
-    // SAFETY: the child makes one call on the inherited client and exits
-    // without unwinding or running the harness.
-    match unsafe { libc::fork() } {
-        0 => {
-            let ok = matches!(client.get_token(SQL), Ok(t) if t.secret() != parent_token.secret());
-            unsafe { libc::_exit(if ok { 0 } else { 1 }) }
-        }
-        child => {
-            let mut status = 0;
-            unsafe { libc::waitpid(child, &mut status, 0) };
-            assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "the child could not mint");
-        }
-    }
+    let minted = support::in_a_forked_child(|| matches!(client.get_token(SQL), Ok(t) if t.secret() != parent_token.secret()));
+    assert!(minted, "the child could not mint");
     // The child asked the broker itself; the parent still has its token.
     assert_eq!(emulator.token_requests(), 2);
     assert_eq!(client.get_token(SQL).unwrap().secret(), parent_token.secret());

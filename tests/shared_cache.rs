@@ -111,19 +111,8 @@ fn a_forked_child_uses_the_shared_cache_as_its_parent_does() {
     let file = BearerFile::fresh();
     let client = support::client(&emulator, &file);
     let parent_token = client.get_token(SQL).unwrap();
-    // SAFETY: the child makes one call on the inherited client and exits
-    // without unwinding or running the harness.
-    match unsafe { libc::fork() } {
-        0 => {
-            let same = matches!(client.get_token(SQL), Ok(t) if t.secret() == parent_token.secret());
-            unsafe { libc::_exit(if same { 0 } else { 1 }) }
-        }
-        child => {
-            let mut status = 0;
-            unsafe { libc::waitpid(child, &mut status, 0) };
-            assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "the child did not get the parent's token");
-        }
-    }
+    let same = support::in_a_forked_child(|| matches!(client.get_token(SQL), Ok(t) if t.secret() == parent_token.secret()));
+    assert!(same, "the child did not get the parent's token");
     assert_eq!(emulator.token_requests(), 1);
 }
 

@@ -158,6 +158,25 @@ pub fn sha256_hex(text: &str) -> String {
     sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Whether `check`, run in a forked child of this test process, returned
+/// true. The child runs only `check` and leaves with `_exit`, running no
+/// unwinding or harness code.
+pub fn in_a_forked_child(check: impl FnOnce() -> bool) -> bool {
+    // SAFETY: see above; the child touches nothing the fork left half-made
+    // (the library rebuilds its per-process state after a fork).
+    match unsafe { libc::fork() } {
+        0 => {
+            let ok = check();
+            unsafe { libc::_exit(if ok { 0 } else { 1 }) }
+        }
+        child => {
+            let mut status = 0;
+            unsafe { libc::waitpid(child, &mut status, 0) };
+            libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0
+        }
+    }
+}
+
 pub fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
 }
