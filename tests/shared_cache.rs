@@ -271,7 +271,9 @@ fn symlinks_in_the_directory_are_never_followed() {
     token_from_another_process(&emulator, &file, &dir);
     assert_eq!(emulator.token_requests(), 2, "the planted entry was not read");
     assert_eq!(std::fs::read_to_string(&bait).unwrap(), "untouched");
-    assert!(std::fs::symlink_metadata(&entry).unwrap().file_type().is_file(), "the entry was replaced, not followed");
+    for replaced in [&entry, &lock] {
+        assert!(std::fs::symlink_metadata(replaced).unwrap().file_type().is_file(), "{} was followed", replaced.display());
+    }
 }
 
 /// Waits until some process holds the lock of the one entry being minted in `dir`.

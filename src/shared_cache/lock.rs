@@ -34,7 +34,15 @@ pub(super) fn try_lock(dir: &Dir, stem: &str) -> Attempt {
     // flock is no lock: check the name still leads to the file we hold.
     for _ in 0..3 {
         let flags = libc::O_RDWR | libc::O_CREAT | libc::O_NONBLOCK;
-        let Ok(fd) = fs::open_at(dir.fd(), &name, flags, 0o600) else { return Attempt::Unusable };
+        let fd = match fs::open_at(dir.fd(), &name, flags, 0o600) {
+            Ok(fd) => fd,
+            // A symlink planted at the name: never followed, replaced.
+            Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+                let _ = fs::unlink_at(dir.fd(), &name);
+                continue;
+            }
+            Err(_) => return Attempt::Unusable,
+        };
         let Ok(held) = fs::fstat(fd.as_fd()) else { return Attempt::Unusable };
         if !held.is_file() || !held.is_ours() {
             // Not ours to trust (only root can plant it here): replace it.
