@@ -8,9 +8,10 @@
 //! the process that takes the key's lock (`lock`) mints and writes the file,
 //! and the others wait — each within its own deadline — and read it. A due
 //! refresh is made by the process that gets the lock; the others keep
-//! serving the still-valid token. Nothing here ever fails a call that the
-//! broker could answer: an untrusted directory turns the shared cache off,
-//! an untrusted file is a miss, an unusable lock means minting unlocked.
+//! serving the still-valid token. Nothing found in the directory fails a
+//! call: an untrusted directory turns the shared cache off, an untrusted
+//! file is a miss, an unusable lock means minting unlocked. Only waiting for
+//! another process's slow mint can end in this call's timeout.
 
 mod dir;
 mod entry;
