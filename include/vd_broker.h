@@ -8,21 +8,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-
-/**
- * A buffer of this many bytes holds any token today's Azure services issue.
- */
-#define VD_BROKER_TOKEN_BUFFER_SIZE 16384
-
-/**
- * The ODBC connection attribute that takes the blob (`SQL_COPT_SS_ACCESS_TOKEN`).
- */
-#define VD_BROKER_SQL_COPT_SS_ACCESS_TOKEN 1256
-
 /**
  * The result of every `vd_broker_*` call that can fail. `VD_BROKER_OK` is 0;
  * every other value is a failure whose message is available from the call's
- * error buffer or from `vd_broker_last_error_message`.
+ * error object or buffer, or from `vd_broker_last_error_message`. Classify a
+ * failure with the `vd_broker_status_is_*` functions rather than a table of
+ * your own: codes are appended over time. A retired code keeps its number
+ * reserved, named `VD_BROKER_ERR_RETIRED_*`.
  */
 enum vd_broker_status
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -34,44 +26,53 @@ enum vd_broker_status
    */
   VD_BROKER_OK = 0,
   /**
-   * A required argument is NULL, empty or out of range (no scope, a zero timeout).
+   * A required argument is NULL, empty or out of range (no scope, a zero or negative timeout).
+   * Class: caller.
    */
   VD_BROKER_ERR_INVALID_ARGUMENT = 1,
   /**
    * A string argument is not valid UTF-8.
+   * Class: caller.
    */
   VD_BROKER_ERR_INVALID_UTF8 = 2,
   /**
-   * The output buffer is too small; the required length was reported and
-   * nothing was written to the buffer. Retry with a larger one.
+   * The output buffer is too small; the required length was reported and nothing was written to the buffer. Retry with a larger one.
+   * Class: caller.
    */
   VD_BROKER_ERR_BUFFER_TOO_SMALL = 3,
   /**
    * The broker URL or credential file is missing, or a setting is invalid.
+   * Class: configuration.
    */
   VD_BROKER_ERR_CONFIGURATION = 4,
   /**
    * The scope maps to no broker audience. The broker was not contacted.
+   * Class: caller.
    */
   VD_BROKER_ERR_SCOPE_NOT_ALLOWED = 5,
   /**
    * The credential (bearer) file could not be read.
+   * Class: authentication.
    */
   VD_BROKER_ERR_CREDENTIAL_UNREADABLE = 6,
   /**
    * The credential (bearer) file is empty.
+   * Class: authentication.
    */
   VD_BROKER_ERR_CREDENTIAL_BLANK = 7,
   /**
    * The broker or runtime-access helper could not be reached (refused, DNS, reset).
+   * Class: retriable.
    */
   VD_BROKER_ERR_BROKER_UNREACHABLE = 8,
   /**
    * The broker answered 401 or 403: the intent bearer is expired, revoked or out of scope.
+   * Class: authentication.
    */
   VD_BROKER_ERR_BROKER_REJECTED = 9,
   /**
    * The broker answered another non-2xx status.
+   * Class: retriable.
    */
   VD_BROKER_ERR_BROKER_STATUS = 10,
   /**
@@ -80,10 +81,12 @@ enum vd_broker_status
   VD_BROKER_ERR_BROKER_RESPONSE = 11,
   /**
    * The call's timeout passed before an answer came.
+   * Class: retriable.
    */
   VD_BROKER_ERR_TIMEOUT = 12,
   /**
    * The runtime-access helper refused the request.
+   * Class: authentication.
    */
   VD_BROKER_ERR_ACCESS_HELPER_REFUSED = 13,
   /**
@@ -98,6 +101,17 @@ typedef enum vd_broker_status vd_broker_status;
 typedef int32_t vd_broker_status;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
+
+
+/**
+ * A buffer of this many bytes holds any token today's Azure services issue.
+ */
+#define VD_BROKER_TOKEN_BUFFER_SIZE 16384
+
+/**
+ * The ODBC connection attribute that takes the blob (`SQL_COPT_SS_ACCESS_TOKEN`).
+ */
+#define VD_BROKER_SQL_COPT_SS_ACCESS_TOKEN 1256
 
 /**
  * A configured client. Created by `vd_broker_client_new`, freed by
@@ -114,6 +128,56 @@ typedef struct vd_broker_client vd_broker_client;
  * then pass it to `vd_broker_client_new` (which copies it).
  */
 typedef struct vd_broker_options vd_broker_options;
+
+/**
+ * A failed call's error, read through its fields and released with
+ * `vd_broker_error_free`. The preferred calls (`vd_broker_client_create`,
+ * `vd_broker_client_fetch_token`, `vd_broker_client_fetch_odbc_token`)
+ * store one in `*out_error` when, and only when, they fail.
+ */
+typedef struct vd_broker_error {
+  /**
+   * The call's status, never `VD_BROKER_OK`; classify it with the
+   * `vd_broker_status_is_*` functions.
+   */
+  int32_t status;
+  /**
+   * The HTTP status the broker or helper answered when the failure was
+   * such an answer (401, 503 after retries, ...), else 0.
+   */
+  uint16_t http_status;
+  /**
+   * What went wrong and what to do, NUL-terminated UTF-8, valid until the
+   * error is freed. Never holds the bearer or a token.
+   */
+  const char *message;
+} vd_broker_error;
+
+/**
+ * A token the library owns, read through its fields and released — its
+ * memory zeroed — by `vd_broker_token_free`.
+ */
+typedef struct vd_broker_token {
+  /**
+   * The secret, valid until the token is freed: from
+   * `vd_broker_client_fetch_token` the access token (NUL-terminated
+   * ASCII); from `vd_broker_client_fetch_odbc_token` the ODBC blob
+   * (binary: cast to `const uint8_t *`, use `secret_len` bytes).
+   */
+  const char *secret;
+  /**
+   * The secret's length in bytes, without the NUL terminator.
+   */
+  size_t secret_len;
+  /**
+   * When the token expires, in Unix seconds.
+   */
+  int64_t expires_on;
+  /**
+   * From when the token should be refreshed, in Unix seconds (never after `expires_on`).
+   */
+  int64_t refresh_on;
+} vd_broker_token;
 
 #ifdef __cplusplus
 extern "C" {
@@ -194,6 +258,28 @@ int32_t vd_broker_client_get_token(const struct vd_broker_client *client,
                                    size_t err_buf_len);
 
 /**
+ * Creates a client from `options` (NULL: from the environment only) and
+ * stores it in `*out_client`; `options` is copied and may be freed after.
+ * Preferred over `vd_broker_client_new`: set the options without checking
+ * each setter — the first one that failed, or any setting the core refuses
+ * (a missing broker URL or credential file, an invalid value), is reported
+ * here, once, with the core's message naming the option and its
+ * environment variable. On failure `*out_client` is NULL and `*out_error`
+ * (when `out_error` is not NULL) receives the error, to free with
+ * `vd_broker_error_free`; on success `*out_error` is NULL.
+ *
+ * A client may be freed in a forked child (`vd_broker_client_free`): the
+ * child then leaves the parent's connections alone.
+ *
+ * # Safety
+ * `options` is NULL or valid; `out_client` is valid for one write;
+ * `out_error` is NULL or valid for one write.
+ */
+int32_t vd_broker_client_create(const struct vd_broker_options *options,
+                                struct vd_broker_client **out_client,
+                                struct vd_broker_error **out_error);
+
+/**
  * Gets an access token for `scope` from the process-default client, which is
  * configured from the environment (`VD_CREDENTIAL_BROKER_URL` or
  * `VD_AZ_TOKEN_URL`, `VD_CREDENTIAL_FILE`, ...) on the first successful call
@@ -238,6 +324,14 @@ const char *vd_broker_version(void);
  * valid for one write.
  */
 void vd_broker_last_error_message(char *buf, size_t buf_len, size_t *out_len);
+
+/**
+ * Frees an error from a preferred call. NULL is a no-op.
+ *
+ * # Safety
+ * `error` is NULL or from a `vd_broker_*` call, not yet freed.
+ */
+void vd_broker_error_free(struct vd_broker_error *error);
 
 /**
  * Gets a token for `scope` (for Azure SQL / Fabric SQL:
@@ -327,7 +421,8 @@ int32_t vd_broker_options_set_credential_file(struct vd_broker_options *options,
 /**
  * Overall timeout of one get-token call, retries included, in milliseconds
  * (default 10000). 0 is refused by `vd_broker_client_new`
- * (`VD_BROKER_ERR_INVALID_ARGUMENT`).
+ * (`VD_BROKER_ERR_INVALID_ARGUMENT`). Bindings, whose languages hold a
+ * timeout as signed seconds, use `vd_broker_options_set_timeout_seconds`.
  *
  * # Safety
  * `options` is valid.
@@ -391,11 +486,127 @@ int32_t vd_broker_options_set_runtime_access_socket(struct vd_broker_options *op
                                                     const char *path);
 
 /**
+ * Overall timeout of one get-token call, retries included, in seconds —
+ * as most languages hold it (preferred by bindings over
+ * `vd_broker_options_set_timeout_ms`). A zero, negative or non-finite value
+ * is refused (`VD_BROKER_ERR_INVALID_ARGUMENT`), and `vd_broker_client_create`
+ * reports it with the core's message.
+ *
+ * # Safety
+ * `options` is valid.
+ */
+int32_t vd_broker_options_set_timeout_seconds(struct vd_broker_options *options, double seconds);
+
+/**
+ * The pinned configuration revision given as text (e.g. `"7"`), read by the
+ * rules of `VD_CREDENTIAL_CONFIGURATION_REVISION`: an integer ≥ 0, spaces
+ * around it ignored. For bindings whose option accepts a string. Anything
+ * else is refused (`VD_BROKER_ERR_CONFIGURATION`) and reported by
+ * `vd_broker_client_create`. NULL or "" unsets it.
+ *
+ * # Safety
+ * `options` is valid; `revision` is NULL or a NUL-terminated string.
+ */
+int32_t vd_broker_options_set_configuration_revision_text(struct vd_broker_options *options,
+                                                          const char *revision);
+
+/**
  * The name of a status constant, e.g. `"VD_BROKER_ERR_TIMEOUT"`, as a static
  * NUL-terminated string the caller must not free. Unknown values give
  * `"VD_BROKER_UNKNOWN_STATUS"`. Thread-safe; never fails.
  */
 const char *vd_broker_status_name(int32_t status);
+
+/**
+ * What a status means in one sentence, the header's description of it, as
+ * a static NUL-terminated string the caller must not free (`"Success."` for
+ * `VD_BROKER_OK`, `"Unknown status."` for a value this library does not
+ * know). For the failure at hand, show the call's error message instead:
+ * it says what went wrong and what to do.
+ */
+const char *vd_broker_status_description(int32_t status);
+
+/**
+ * Whether asking again later may succeed: the broker could not be reached,
+ * answered a failing status (5xx and 429 after the library's own retries),
+ * or the call timed out. The library has already retried within the call's
+ * timeout; a caller's retry policy may try again later. False for OK and
+ * for unknown values. Thread-safe; never fails.
+ */
+bool vd_broker_status_is_retriable(int32_t status);
+
+/**
+ * Whether the intent bearer was refused (the broker's 401/403, a refusal
+ * of the runtime-access helper) or could not be presented (its file
+ * unreadable or empty). Asking again will not help until the Studio session
+ * provides a valid bearer. Thread-safe; never fails.
+ */
+bool vd_broker_status_is_authentication_failure(int32_t status);
+
+/**
+ * Whether the client's settings are missing or invalid
+ * (`VD_BROKER_ERR_CONFIGURATION`): fix the option or environment variable
+ * the message names. Thread-safe; never fails.
+ */
+bool vd_broker_status_is_configuration_error(int32_t status);
+
+/**
+ * Whether the call itself was wrong: a NULL, empty, out-of-range or
+ * non-UTF-8 argument, a too-small buffer, or a scope that maps to no
+ * audience. Fix the call. Thread-safe; never fails.
+ */
+bool vd_broker_status_is_caller_error(int32_t status);
+
+/**
+ * Gets an access token for `scope` (e.g. `"https://vault.azure.net/.default"`)
+ * in one call. Preferred over `vd_broker_client_get_token`.
+ *
+ * - `claims`: a CAE claims challenge or NULL; with claims the cache is
+ *   skipped and the fresh token replaces the cached one.
+ * - `timeout_ms`: a tighter overall timeout for this call; 0 means the client's.
+ * - On success (`VD_BROKER_OK`), `*out_token` receives a token the library
+ *   owns; read it, then release it with `vd_broker_token_free`, which zeroes
+ *   it. `*out_error` is set to NULL.
+ * - On failure, `*out_token` is NULL and `*out_error` (when `out_error` is
+ *   not NULL) receives the error — status, message, HTTP status — to free
+ *   with `vd_broker_error_free`. The message is also this thread's last error.
+ *
+ * Thread-safe. Blocks for at most the timeout.
+ *
+ * # Safety
+ * `client` is valid; `scope` a NUL-terminated string; `claims` NULL or one;
+ * `out_token` valid for one write; `out_error` NULL or valid for one write.
+ */
+int32_t vd_broker_client_fetch_token(const struct vd_broker_client *client,
+                                     const char *scope,
+                                     const char *claims,
+                                     uint64_t timeout_ms,
+                                     struct vd_broker_token **out_token,
+                                     struct vd_broker_error **out_error);
+
+/**
+ * Gets a token for `scope` as the blob of the ODBC attribute
+ * `SQL_COPT_SS_ACCESS_TOKEN` (see `vd_broker_client_get_odbc_token`) in one
+ * call: `(*out_token)->secret` holds `secret_len` bytes of it. Preferred
+ * over `vd_broker_client_get_odbc_token`; outputs and errors as for
+ * `vd_broker_client_fetch_token`.
+ *
+ * # Safety
+ * As `vd_broker_client_fetch_token`.
+ */
+int32_t vd_broker_client_fetch_odbc_token(const struct vd_broker_client *client,
+                                          const char *scope,
+                                          uint64_t timeout_ms,
+                                          struct vd_broker_token **out_token,
+                                          struct vd_broker_error **out_error);
+
+/**
+ * Zeroes and frees a token from a preferred call. NULL is a no-op.
+ *
+ * # Safety
+ * `token` is NULL or from a `vd_broker_*` call, not yet freed.
+ */
+void vd_broker_token_free(struct vd_broker_token *token);
 
 #ifdef __cplusplus
 }  // extern "C"
