@@ -234,6 +234,7 @@ def dotnet_methods(header: Header, owned: set[str]) -> str:
 
 def dotnet_handles(header: Header, owned: set[str]) -> str:
     out = [f"// {NOTICE}", "using System;", "using System.Runtime.InteropServices;", ""]
+    out += ["// The structs' fields are written by the marshaller, never by C#.", "#pragma warning disable 0649", ""]
     out += ["namespace VibeData.Studio.AzureCredBroker.Interop", "{"]
     for struct in header.structs:
         if struct.fields:

@@ -2,6 +2,9 @@
 using System;
 using System.Runtime.InteropServices;
 
+// The structs' fields are written by the marshaller, never by C#.
+#pragma warning disable 0649
+
 namespace VibeData.Studio.AzureCredBroker.Interop
 {
     /// <summary>Owns one <c>vd_broker_client</c>, freed by <c>vd_broker_client_free</c>.</summary>
