@@ -53,7 +53,7 @@ def _failure(error: POINTER(vd_broker_error)) -> CredentialBrokerError:
     finally:
         LIB.vd_broker_error_free(error)
     name = LIB.vd_broker_status_name(status).decode("ascii")
-    classes = {name: bool(classify(status)) for name, classify in _CLASSIFIERS.items()}
+    classes = {kind: bool(classify(status)) for kind, classify in _CLASSIFIERS.items()}
     return error_class(name, classes)(message, status, name, http_status or None, classes)
 
 
