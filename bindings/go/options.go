@@ -22,8 +22,10 @@ type Options struct {
 	// CredentialFile holds the vd_iat_* intent bearer, read again on every
 	// GetToken. Default: VD_CREDENTIAL_FILE.
 	CredentialFile string
-	// Timeout bounds one GetToken, retries included. Default 10 s. A
-	// context deadline, when there is one, can only shorten it.
+	// Timeout bounds one GetToken, retries included. Default 10 s (the
+	// zero value); a negative one is refused by NewCredential, in the
+	// library's words. A context deadline, when there is one, can only
+	// shorten it.
 	Timeout time.Duration
 	// Audiences maps resources (scopes without "/.default") to broker
 	// audiences over the library's defaults: an entry overrides a default or
