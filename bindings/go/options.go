@@ -71,7 +71,11 @@ func (o *Options) toNative() (*C.vd_broker_options, error) {
 		}},
 	}
 	for _, text := range texts {
-		if err := withCString("Options."+text.field, text.value, func(v *C.char) { text.set(native, v) }); err != nil {
+		err := withCString("Options."+text.field, text.value, func(v *C.char) error {
+			text.set(native, v)
+			return nil
+		})
+		if err != nil {
 			C.vd_broker_options_free(native)
 			return nil, err
 		}
@@ -87,9 +91,10 @@ func (o *Options) toNative() (*C.vd_broker_options, error) {
 	}
 	// Sorted, so that two keys naming one resource resolve the same way every time.
 	for _, resource := range slices.Sorted(maps.Keys(o.Audiences)) {
-		err := withCString("Options.Audiences key", resource, func(r *C.char) {
-			withCString("Options.Audiences["+resource+"]", o.Audiences[resource], func(a *C.char) {
+		err := withCString("Options.Audiences key", resource, func(r *C.char) error {
+			return withCString("Options.Audiences["+resource+"]", o.Audiences[resource], func(a *C.char) error {
 				C.vd_broker_options_set_audience(native, r, a)
+				return nil
 			})
 		})
 		if err != nil {
@@ -100,19 +105,15 @@ func (o *Options) toNative() (*C.vd_broker_options, error) {
 	return native, nil
 }
 
-// withCString runs use with value as a C string ("" as NULL: unset).
-func withCString(what, value string, use func(*C.char)) error {
-	if value == "" {
-		use(nil)
-		return nil
-	}
+// withCString runs use with value as a C string ("" unsets a setting, as
+// the setters define it).
+func withCString(what, value string, use func(*C.char) error) error {
 	cValue, err := cString(what, value)
 	if err != nil {
 		return err
 	}
 	defer C.free(unsafe.Pointer(cValue))
-	use(cValue)
-	return nil
+	return use(cValue)
 }
 
 // cString is C.CString for strings C can hold: a NUL byte would silently
