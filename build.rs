@@ -10,15 +10,68 @@ use std::env;
 use std::fs;
 use std::path::PathBuf;
 
+// `enum vd_broker_status` from the one status list (src/status_list.rs),
+// written as cbindgen writes an `#[repr(i32)]` enum: cbindgen cannot see
+// through a macro, and the list must stay the only place the codes are.
+macro_rules! status_list {
+    ($($code:literal $name:ident $kind:ident [$($class:ident)*] $description:literal;)*) => {
+        fn status_enum() -> String {
+            let mut variants = String::from("  /**\n   * Success.\n   */\n  VD_BROKER_OK = 0,\n");
+            $(
+                let classes: &[&str] = &[$(stringify!($class)),*];
+                let class_line = match classes {
+                    [] => String::new(),
+                    _ => format!("\n   * Class: {}.", classes.join(", ")),
+                };
+                variants.push_str(&format!(
+                    "  /**\n   * {}{}\n   */\n  VD_BROKER_{} = {},\n",
+                    $description, class_line, stringify!($name), $code
+                ));
+            )*
+            format!("{}{}{}", STATUS_ENUM_HEAD, variants, STATUS_ENUM_TAIL)
+        }
+    };
+}
+
+include!("src/status_list.rs");
+
+const STATUS_ENUM_HEAD: &str = "
+/**
+ * The result of every `vd_broker_*` call that can fail. `VD_BROKER_OK` is 0;
+ * every other value is a failure whose message is available from the call's
+ * error object or buffer, or from `vd_broker_last_error_message`. Classify a
+ * failure with the `vd_broker_status_is_*` functions rather than a table of
+ * your own: codes are appended over time. A retired code keeps its number
+ * reserved, named `VD_BROKER_ERR_RETIRED_*`.
+ */
+enum vd_broker_status
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : int32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+";
+
+const STATUS_ENUM_TAIL: &str = "};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum vd_broker_status vd_broker_status;
+#else
+typedef int32_t vd_broker_status;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+";
+
 fn main() {
     let crate_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("set by cargo"));
 
     println!("cargo:rerun-if-changed=src/ffi");
+    println!("cargo:rerun-if-changed=src/status_list.rs");
     println!("cargo:rerun-if-changed=cbindgen.toml");
     println!("cargo:rerun-if-changed=vd_broker.map");
 
-    let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("cbindgen.toml parses");
+    let mut config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("cbindgen.toml parses");
+    config.after_includes = Some(status_enum());
     let generated = out_dir.join("vd_broker.h");
     cbindgen::Builder::new()
         .with_crate(&crate_dir)

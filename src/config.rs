@@ -111,9 +111,7 @@ impl Config {
 
         let timeout = options.timeout.unwrap_or(DEFAULT_TIMEOUT);
         if timeout.is_zero() {
-            return Err(Error::invalid_argument(
-                "timeout must be greater than zero; leave it unset for the default of 10 s",
-            ));
+            return Err(invalid_timeout("0"));
         }
 
         let cache = match options.cache {
@@ -153,15 +151,17 @@ impl Config {
         if !use_access_helper {
             if broker_url.is_none() {
                 return Err(Error::configuration(format!(
-                    "broker_url or {ENV_BROKER_URL} (older containers: {ENV_BROKER_URL_LEGACY}) \
-                     environment variable is required: set it to the Studio credential broker's \
-                     base URL, e.g. http://host.docker.internal:8000/api/v1/credential-broker"
+                    "the broker URL is required: set the {ENV_BROKER_URL} environment variable \
+                     (older containers: {ENV_BROKER_URL_LEGACY}) or the broker URL option to the \
+                     Studio credential broker's base URL, e.g. \
+                     http://host.docker.internal:8000/api/v1/credential-broker"
                 )));
             }
             if credential_file.is_none() {
                 return Err(Error::configuration(format!(
-                    "credential_file or {ENV_CREDENTIAL_FILE} environment variable is required: \
-                     set it to the file holding the Studio intent bearer, e.g. /run/vd/credential"
+                    "the credential file is required: set the {ENV_CREDENTIAL_FILE} environment \
+                     variable or the credential file option to the file holding the Studio intent \
+                     bearer, e.g. /run/vd/credential"
                 )));
             }
         }
@@ -226,24 +226,47 @@ fn default_cache_dir(runtime_dir: Option<String>) -> PathBuf {
     }
 }
 
+/// A configuration revision given as text (the environment variable, or a
+/// binding's string option), with the same rules for both.
+pub(crate) fn parse_revision(text: &str) -> Result<i64, Error> {
+    match text.trim().parse::<i64>() {
+        Ok(r) if r >= 0 => Ok(r),
+        _ => Err(revision_error(&format!("{text:?}"))),
+    }
+}
+
+fn revision_error(shown: &str) -> Error {
+    Error::configuration(format!(
+        "the configuration revision (option or {ENV_CONFIGURATION_REVISION}) must be a \
+         non-negative integer, not {shown}"
+    ))
+}
+
+/// A client timeout given in seconds, as every binding holds it: positive
+/// and finite, else refused with the one message every language shows.
+pub(crate) fn timeout_from_seconds(seconds: f64) -> Result<Duration, Error> {
+    match Duration::try_from_secs_f64(seconds) {
+        Ok(timeout) if !timeout.is_zero() => Ok(timeout),
+        _ => Err(invalid_timeout(&seconds.to_string())),
+    }
+}
+
+fn invalid_timeout(shown: &str) -> Error {
+    Error::invalid_argument(format!(
+        "the timeout option must be a positive number of seconds, not {shown}; leave it unset \
+         for the default of 10 s"
+    ))
+}
+
 fn credential_context(
     lane: Option<String>,
     explicit_revision: Option<i64>,
     env_revision: Option<String>,
 ) -> Result<Option<CredentialContext>, Error> {
-    let revision_error = |shown: &str| {
-        Error::configuration(format!(
-            "configuration_revision or {ENV_CONFIGURATION_REVISION} must be a non-negative \
-             integer, not {shown}"
-        ))
-    };
     let revision = match (explicit_revision, env_revision) {
         (Some(r), _) if r < 0 => return Err(revision_error(&r.to_string())),
         (Some(r), _) => Some(r),
-        (None, Some(text)) => match text.parse::<i64>() {
-            Ok(r) if r >= 0 => Some(r),
-            _ => return Err(revision_error(&format!("{text:?}"))),
-        },
+        (None, Some(text)) => Some(parse_revision(&text)?),
         (None, None) => None,
     };
     match (lane, revision) {
@@ -251,18 +274,18 @@ fn credential_context(
         (Some(lane), Some(configuration_revision)) => {
             if lane != "user" && lane != "service" {
                 return Err(Error::configuration(format!(
-                    "lane or {ENV_LANE} must be either 'user' or 'service', not {lane:?}"
+                    "the lane (option or {ENV_LANE}) must be either 'user' or 'service', not {lane:?}"
                 )));
             }
             Ok(Some(CredentialContext { lane, configuration_revision }))
         }
         (Some(_), None) => Err(Error::configuration(format!(
-            "{ENV_LANE} (lane) is set but {ENV_CONFIGURATION_REVISION} (configuration_revision) \
-             is not: the broker needs both, or neither"
+            "the lane (option or {ENV_LANE}) is set but the configuration revision (option or \
+             {ENV_CONFIGURATION_REVISION}) is not: the broker needs both, or neither"
         ))),
         (None, Some(_)) => Err(Error::configuration(format!(
-            "{ENV_CONFIGURATION_REVISION} (configuration_revision) is set but {ENV_LANE} (lane) \
-             is not: the broker needs both, or neither"
+            "the configuration revision (option or {ENV_CONFIGURATION_REVISION}) is set but the \
+             lane (option or {ENV_LANE}) is not: the broker needs both, or neither"
         ))),
     }
 }
@@ -389,5 +412,25 @@ mod tests {
     fn zero_timeout_is_refused() {
         let options = Options { timeout: Some(Duration::ZERO), ..Options::default() };
         assert_eq!(resolve(&options, &BASE).unwrap_err().kind(), ErrorKind::InvalidArgument);
+    }
+
+    #[test]
+    fn a_timeout_in_seconds_must_be_positive_and_finite() {
+        assert_eq!(timeout_from_seconds(1.5).unwrap(), Duration::from_millis(1500));
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            let err = timeout_from_seconds(bad).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+            assert!(err.message().starts_with("the timeout option must be a positive number of seconds"), "{err}");
+        }
+        assert!(timeout_from_seconds(-1.0).unwrap_err().message().contains("not -1;"));
+    }
+
+    #[test]
+    fn messages_name_settings_neutrally() {
+        let err = resolve(&Options::default(), &BASE[1..]).unwrap_err();
+        assert!(err.message().starts_with("the broker URL is required: set the VD_CREDENTIAL_BROKER_URL"), "{err}");
+        assert!(!err.message().contains("broker_url"), "{err}");
+        assert_eq!(parse_revision(" 7 ").unwrap(), 7);
+        assert!(!parse_revision("x").unwrap_err().message().contains("configuration_revision"));
     }
 }

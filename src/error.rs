@@ -5,40 +5,107 @@
 //! exception types; its message says what went wrong and what to do next.
 //! Messages never contain the bearer or a token.
 
+use std::ffi::CStr;
 use std::fmt;
 
-/// The category of a failure. Stable: each kind is one C status code forever.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorKind {
-    /// A required argument is missing or out of range (no scope, a zero timeout).
-    InvalidArgument,
-    /// A string argument is not valid UTF-8.
-    InvalidUtf8,
-    /// The caller's buffer cannot hold the whole result.
-    BufferTooSmall,
-    /// The broker URL, credential file, lane or revision is missing or invalid.
-    Configuration,
-    /// The scope maps to no broker audience; the broker was not contacted.
-    ScopeNotAllowed,
-    /// The bearer file could not be read (missing, unreadable, not UTF-8, too big).
-    CredentialUnreadable,
-    /// The bearer file is empty or only whitespace.
-    CredentialBlank,
-    /// The broker (or runtime-access helper) could not be reached.
-    BrokerUnreachable,
-    /// The broker answered 401 or 403: the intent bearer is expired, revoked or out of scope.
-    BrokerRejected,
-    /// The broker answered another non-2xx status.
-    BrokerStatus,
-    /// The broker answered 2xx with a body that is not a usable token response.
-    BrokerResponse,
-    /// The call did not finish within its timeout.
-    Timeout,
-    /// The runtime-access helper refused the request (`x-runtime-access-error`).
-    AccessHelperRefused,
-    /// A bug: a panic inside the library was caught at the boundary.
-    Panic,
+/// Emits [`ErrorKind`] and its table-free lookups from the entries of
+/// `src/status_list.rs` (build.rs reads the same entries for the header).
+macro_rules! status_list {
+    ($($code:literal $name:ident $kind:ident [$($class:ident)*] $description:literal;)*) => {
+        /// The category of a failure. Stable: each kind is one C status code
+        /// (`VD_BROKER_ERR_*`) forever; its discriminant is that code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        #[repr(i32)]
+        pub enum ErrorKind {
+            $(#[doc = $description] $kind = $code,)*
+        }
+
+        impl ErrorKind {
+            /// Every kind, in code order.
+            pub const ALL: &'static [ErrorKind] = &[$(ErrorKind::$kind),*];
+
+            /// The C constant's name as a NUL-terminated string.
+            pub(crate) fn c_name(self) -> &'static CStr {
+                match self {
+                    $(ErrorKind::$kind => c_str(concat!("VD_BROKER_", stringify!($name), "\0")),)*
+                }
+            }
+
+            /// The header's description of this status, as a NUL-terminated string.
+            pub(crate) fn c_description(self) -> &'static CStr {
+                match self {
+                    $(ErrorKind::$kind => c_str(concat!($description, "\0")),)*
+                }
+            }
+
+            /// The classes of `src/status_list.rs` this kind belongs to.
+            fn classes(self) -> &'static [Class] {
+                match self {
+                    $(ErrorKind::$kind => &[$(Class::$class),*],)*
+                }
+            }
+        }
+    };
+}
+
+include!("status_list.rs");
+
+/// The classes a status can belong to (see `src/status_list.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(non_camel_case_types, dead_code)]
+enum Class {
+    retriable,
+    authentication,
+    configuration,
+    caller,
+    retired,
+}
+
+/// A `&'static CStr` from a literal the macro ends with a NUL.
+const fn c_str(text: &'static str) -> &'static CStr {
+    match CStr::from_bytes_with_nul(text.as_bytes()) {
+        Ok(text) => text,
+        Err(_) => panic!("a status name or description holds a NUL"),
+    }
+}
+
+impl ErrorKind {
+    /// The `VD_BROKER_ERR_*` code of this kind.
+    pub fn code(self) -> i32 {
+        self as i32
+    }
+
+    /// The kind of a `VD_BROKER_ERR_*` code, if it is one.
+    pub fn from_code(code: i32) -> Option<ErrorKind> {
+        ErrorKind::ALL.iter().copied().find(|kind| kind.code() == code)
+    }
+
+    /// The C constant's name, e.g. `"VD_BROKER_ERR_TIMEOUT"`.
+    pub fn name(self) -> &'static str {
+        self.c_name().to_str().expect("status names are ASCII")
+    }
+
+    /// Asking again later may succeed: the broker or the network failed.
+    pub fn is_retriable(self) -> bool {
+        self.classes().contains(&Class::retriable)
+    }
+
+    /// The intent bearer was refused (401/403, a helper refusal) or could not
+    /// be presented (its file unreadable or empty).
+    pub fn is_authentication_failure(self) -> bool {
+        self.classes().contains(&Class::authentication)
+    }
+
+    /// The client's settings are missing or invalid.
+    pub fn is_configuration_error(self) -> bool {
+        self.classes().contains(&Class::configuration)
+    }
+
+    /// The call itself was wrong: an argument, a buffer or the scope.
+    pub fn is_caller_error(self) -> bool {
+        self.classes().contains(&Class::caller)
+    }
 }
 
 /// A failure, with its kind, a human message and, where there was one, the

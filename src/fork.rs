@@ -73,11 +73,18 @@ impl<T, M: Fn() -> T> PerProcess<T, M> {
 }
 
 impl<T, M> Drop for PerProcess<T, M> {
+    /// Frees this process's value. A value built before a fork (the child
+    /// frees a client its parent made) is the parent's: its sockets are the
+    /// parent's connections (dropping one could write a TLS close_notify into
+    /// the parent's stream) and its locks may be held by parent threads. So
+    /// it is left alone, leaked, exactly as `get` leaves it.
     fn drop(&mut self) {
         let current = *self.current.get_mut();
-        if !current.is_null() {
-            // SAFETY: published by `get`, and `&mut self` means no borrow of it is alive.
-            drop(unsafe { Box::from_raw(current) });
+        // SAFETY: published by `get`, and `&mut self` means no borrow of it is alive.
+        if let Some(slot) = unsafe { current.as_ref() } {
+            if slot.generation == generation() {
+                drop(unsafe { Box::from_raw(current) });
+            }
         }
     }
 }
@@ -97,6 +104,36 @@ mod tests {
         let first = *value.get();
         assert_eq!(*value.get(), first);
         assert_eq!(BUILT.load(Ordering::SeqCst), 1);
+    }
+
+    /// Counts its drops: a value the child must not free.
+    struct Counted;
+    static DROPPED: AtomicU64 = AtomicU64::new(0);
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            DROPPED.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn a_forked_child_leaves_the_parents_value_alone_when_dropping() {
+        let value: PerProcess<Counted> = PerProcess::new(|| Counted);
+        value.get();
+        // SAFETY: the child only drops the value, reads an atomic and exits without unwinding.
+        match unsafe { libc::fork() } {
+            0 => {
+                drop(value);
+                let untouched = DROPPED.load(Ordering::SeqCst) == 0;
+                unsafe { libc::_exit(if untouched { 0 } else { 1 }) }
+            }
+            child => {
+                let mut status = 0;
+                unsafe { libc::waitpid(child, &mut status, 0) };
+                assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "the child freed the parent's value");
+                drop(value);
+                assert_eq!(DROPPED.load(Ordering::SeqCst), 1, "the parent frees its own");
+            }
+        }
     }
 
     #[test]

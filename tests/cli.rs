@@ -243,7 +243,7 @@ fn unmapped_scope_exits_5() {
 #[test]
 fn missing_configuration_exits_4() {
     let output = vd_broker(&["token", SQL_SCOPE], &[]);
-    assert_failure(&output, 4, "VD_BROKER_ERR_CONFIGURATION: broker_url or VD_CREDENTIAL_BROKER_URL", "vd_iat_");
+    assert_failure(&output, 4, "VD_BROKER_ERR_CONFIGURATION: the broker URL is required: set the VD_CREDENTIAL_BROKER_URL", "vd_iat_");
     let output = vd_broker(&["--broker-url", "http://127.0.0.1:9/api", "token", SQL_SCOPE], &[]);
     assert_failure(&output, 4, "VD_CREDENTIAL_FILE", "vd_iat_");
     let output = vd_broker(&["--broker-url", "ftp://broker", "--credential-file", "/x", "token", SQL_SCOPE], &[]);
@@ -288,7 +288,7 @@ fn rejected_bearer_exits_9() {
 #[test]
 fn bad_arguments() {
     let output = vd_broker(&["--timeout", "0", "--broker-url", "http://127.0.0.1:9", "--credential-file", "/x", "token", SQL_SCOPE], &[]);
-    assert_failure(&output, 1, "timeout must be greater than zero", "vd_iat_");
+    assert_failure(&output, 1, "the timeout option must be a positive number of seconds", "vd_iat_");
     let not_utf8 = OsStr::from_bytes(b"https://vault.azure.net/\xff");
     let output = vd_broker(&[OsStr::new("token"), not_utf8], &[]);
     assert_failure(&output, 2, "VD_BROKER_ERR_INVALID_UTF8: scope is not valid UTF-8", "vd_iat_");

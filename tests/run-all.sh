@@ -38,7 +38,7 @@ fi
 echo "== summary (each runner's own lines; full logs in target/test-logs/)"
 for suite in "${suites[@]}"; do
   name="$(basename "$suite" .sh)"
-  grep -E '^test result:|^(=+ .*(passed|failed|error).* =+)$|^(ok|FAIL)[[:space:]]|^--- FAIL|^Tests run:|^C tests:|^header:|^exports:|^install:|^shared cache:' \
+  grep -E '^test result:|^(=+ .*(passed|failed|error).* =+)$|^(ok|FAIL)[[:space:]]|^--- FAIL|^Tests run:|^C tests:|^header:|^exports:|^install:|^generated:|^drift check:|^shared cache:' \
     "$logs/$name.log" | sed "s/^/[$name] /"
 done
 [ "${#failed[@]}" -eq 0 ]

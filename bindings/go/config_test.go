@@ -106,6 +106,8 @@ func TestInvalidSettingsAreRefusedBeforeAnyRequest(t *testing.T) {
 		{"a cache switch that is no switch", vdbroker.Options{}, map[string]string{"VD_BROKER_CACHE": "maybe"}, vdbroker.ErrConfiguration},
 		{"a negative timeout", vdbroker.Options{Timeout: -time.Second}, nil, vdbroker.ErrInvalidArgument},
 		{"a NUL byte in a path", vdbroker.Options{CredentialFile: "/run/vd/cred\x00ential"}, nil, vdbroker.ErrInvalidArgument},
+		{"a NUL byte in an audience", vdbroker.Options{Audiences: map[string]string{"https://custom.example": "cus\x00tom"}}, nil, vdbroker.ErrInvalidArgument},
+		{"an audience override without a resource", vdbroker.Options{Audiences: map[string]string{" ": "custom"}}, nil, vdbroker.ErrInvalidArgument},
 		{"a lane that is not UTF-8", vdbroker.Options{Lane: "us\xffer", ConfigurationRevision: revision(1)}, nil, vdbroker.ErrInvalidUTF8},
 	} {
 		t.Run(c.name, func(t *testing.T) {

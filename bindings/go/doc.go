@@ -38,6 +38,6 @@
 // (Status), the message and the broker's HTTP status when it answered; match
 // them with errors.Is against ErrScopeNotAllowed, ErrBrokerRejected,
 // ErrConfiguration, ErrBrokerUnreachable and the other sentinels, or read
-// them with errors.As. Authentication failures carry azcore's NonRetriable
-// marker. No error ever holds the bearer or a token.
+// them with errors.As. Failures the library does not classify as retriable
+// carry azcore's NonRetriable marker. No error ever holds the bearer or a token.
 package vdbroker

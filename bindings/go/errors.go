@@ -4,13 +4,15 @@ import "errors"
 
 // Error is a failure reported by the native library: its status code, its
 // message (which never holds the bearer or a token) and, when the failure
-// was an HTTP answer, the status the broker or helper answered.
+// was an HTTP answer, the status the broker or helper answered. The
+// library classifies the status: Status.Retriable, AuthenticationFailure,
+// ConfigurationError and CallerError.
 //
 // Inspect it with errors.As, and test its kind with errors.Is against the
 // sentinels below (errors.Is(err, vdbroker.ErrScopeNotAllowed)).
-// Authentication failures reach the caller wrapped in an error that
-// carries azcore's NonRetriable marker, so a type assertion to *Error may
-// miss them where errors.As does not.
+// Failures that are not retriable reach the caller wrapped in an error
+// that carries azcore's NonRetriable marker, so a type assertion to *Error
+// may miss them where errors.As does not.
 type Error struct {
 	Status     Status
 	Message    string
@@ -26,34 +28,26 @@ func (e *Error) Error() string {
 
 // Is reports whether target is the sentinel of e's status.
 func (e *Error) Is(target error) bool {
-	sentinel, known := sentinels[e.Status]
-	return known && target == error(sentinel)
-}
-
-var sentinels = map[Status]*Error{}
-
-func sentinel(status Status) *Error {
-	e := &Error{Status: status}
-	sentinels[status] = e
-	return e
+	sentinel, ok := target.(*Error)
+	return ok && sentinel.Message == "" && sentinel.Status == e.Status
 }
 
 // One sentinel per failure status of vd_broker.h, for errors.Is.
 var (
-	ErrInvalidArgument      = sentinel(StatusInvalidArgument)
-	ErrInvalidUTF8          = sentinel(StatusInvalidUTF8)
-	ErrBufferTooSmall       = sentinel(StatusBufferTooSmall)
-	ErrConfiguration        = sentinel(StatusConfiguration)
-	ErrScopeNotAllowed      = sentinel(StatusScopeNotAllowed)
-	ErrCredentialUnreadable = sentinel(StatusCredentialUnreadable)
-	ErrCredentialBlank      = sentinel(StatusCredentialBlank)
-	ErrBrokerUnreachable    = sentinel(StatusBrokerUnreachable)
-	ErrBrokerRejected       = sentinel(StatusBrokerRejected)
-	ErrBrokerStatus         = sentinel(StatusBrokerStatus)
-	ErrBrokerResponse       = sentinel(StatusBrokerResponse)
-	ErrTimeout              = sentinel(StatusTimeout)
-	ErrAccessHelperRefused  = sentinel(StatusAccessHelperRefused)
-	ErrPanic                = sentinel(StatusPanic)
+	ErrInvalidArgument      = &Error{Status: StatusInvalidArgument}
+	ErrInvalidUTF8          = &Error{Status: StatusInvalidUTF8}
+	ErrBufferTooSmall       = &Error{Status: StatusBufferTooSmall}
+	ErrConfiguration        = &Error{Status: StatusConfiguration}
+	ErrScopeNotAllowed      = &Error{Status: StatusScopeNotAllowed}
+	ErrCredentialUnreadable = &Error{Status: StatusCredentialUnreadable}
+	ErrCredentialBlank      = &Error{Status: StatusCredentialBlank}
+	ErrBrokerUnreachable    = &Error{Status: StatusBrokerUnreachable}
+	ErrBrokerRejected       = &Error{Status: StatusBrokerRejected}
+	ErrBrokerStatus         = &Error{Status: StatusBrokerStatus}
+	ErrBrokerResponse       = &Error{Status: StatusBrokerResponse}
+	ErrTimeout              = &Error{Status: StatusTimeout}
+	ErrAccessHelperRefused  = &Error{Status: StatusAccessHelperRefused}
+	ErrPanic                = &Error{Status: StatusPanic}
 )
 
 // ErrClosed is returned by GetToken on a Credential after Close.
@@ -68,14 +62,11 @@ func (n nonRetriable) Error() string { return n.err.Error() }
 func (n nonRetriable) Unwrap() error { return n.err }
 func (nonRetriable) NonRetriable()   {}
 
-// failure turns a native status, its message and the HTTP status behind it
-// (0 for none) into the error GetToken and NewCredential return.
-func failure(status Status, message string, httpStatus int) error {
-	e := &Error{Status: status, Message: message, HTTPStatus: httpStatus}
-	switch status {
-	case StatusBrokerRejected, StatusAccessHelperRefused, StatusConfiguration,
-		StatusCredentialUnreadable, StatusCredentialBlank:
-		return nonRetriable{e}
+// failure is the error GetToken and NewCredential return for a failure:
+// marked non-retriable unless the library says asking again may help.
+func failure(e *Error) error {
+	if e.Status.Retriable() {
+		return e
 	}
-	return e
+	return nonRetriable{e}
 }

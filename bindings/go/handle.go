@@ -9,10 +9,6 @@ import (
 	"unsafe"
 )
 
-// errorBufferSize holds any message the library writes; a longer one is cut,
-// never overrun.
-const errorBufferSize = 2048
-
 // handle owns one native client. A GetToken abandoned by its context keeps
 // running natively, so the client is freed only once it is closed and no
 // call is using it.
@@ -30,6 +26,12 @@ type minted struct {
 	refreshOn int64
 }
 
+// taken is the error of a preferred call's error object, which it frees.
+func taken(native *C.vd_broker_error) error {
+	defer C.vd_broker_error_free(native)
+	return failure(&Error{Status: Status(native.status), Message: C.GoString(native.message), HTTPStatus: int(native.http_status)})
+}
+
 func newHandle(opts *Options) (*handle, error) {
 	native, err := opts.toNative()
 	if err != nil {
@@ -37,10 +39,9 @@ func newHandle(opts *Options) (*handle, error) {
 	}
 	defer C.vd_broker_options_free(native)
 	var client *C.vd_broker_client
-	var message [errorBufferSize]C.char
-	status := C.vd_broker_client_new(native, &client, &message[0], C.size_t(len(message)))
-	if status != 0 {
-		return nil, failure(Status(status), C.GoString(&message[0]), 0)
+	var failed *C.vd_broker_error
+	if C.vd_broker_client_create(native, &client, &failed) != C.VD_BROKER_OK {
+		return nil, taken(failed)
 	}
 	return &handle{client: client}, nil
 }
@@ -101,38 +102,15 @@ func (h *handle) getToken(scope, claims string, timeoutMs uint64) (minted, error
 		return minted{}, err
 	}
 	defer h.release()
-
-	memory := scratchPool.Get().(*scratch)
-	defer scratchPool.Put(memory)
-	buffer, message := memory.token[:], memory.message[:]
-	for retried := false; ; retried = true {
-		out := (*C.char)(unsafe.Pointer(&buffer[0]))
-		var length C.size_t
-		var expiresOn, refreshOn C.int64_t
-		var httpStatus C.uint16_t
-		status := Status(C.vd_broker_client_get_token(client, cScope, cClaims, C.uint64_t(timeoutMs),
-			out, C.size_t(len(buffer)), &length, &expiresOn, &refreshOn, &httpStatus, &message[0], C.size_t(len(message))))
-		switch {
-		case status == StatusOK:
-			token := string(buffer[:length])
-			// The library wrote the token and its NUL, nothing more.
-			C.vd_broker_secure_zero(unsafe.Pointer(out), length+1)
-			return minted{token: token, expiresOn: int64(expiresOn), refreshOn: int64(refreshOn)}, nil
-		case status == StatusBufferTooSmall && !retried:
-			// Once: the token is cached now, so the second call is cheap.
-			buffer = make([]byte, int(length)+1)
-		default:
-			return minted{}, failure(status, C.GoString(&message[0]), int(httpStatus))
-		}
+	var token *C.vd_broker_token
+	var failed *C.vd_broker_error
+	if C.vd_broker_client_fetch_token(client, cScope, cClaims, C.uint64_t(timeoutMs), &token, &failed) != C.VD_BROKER_OK {
+		return minted{}, taken(failed)
 	}
+	defer C.vd_broker_token_free(token) // zeroes the library's copy
+	return minted{
+		token:     C.GoStringN(token.secret, C.int(token.secret_len)),
+		expiresOn: int64(token.expires_on),
+		refreshOn: int64(token.refresh_on),
+	}, nil
 }
-
-// scratch is the memory of one native call, reused between calls: the
-// token buffer is wiped after every use and a failed call writes nothing
-// to it.
-type scratch struct {
-	token   [C.VD_BROKER_TOKEN_BUFFER_SIZE]byte
-	message [errorBufferSize]C.char
-}
-
-var scratchPool = sync.Pool{New: func() any { return new(scratch) }}

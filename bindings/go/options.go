@@ -5,7 +5,6 @@ package vdbroker
 import "C"
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -23,8 +22,10 @@ type Options struct {
 	// CredentialFile holds the vd_iat_* intent bearer, read again on every
 	// GetToken. Default: VD_CREDENTIAL_FILE.
 	CredentialFile string
-	// Timeout bounds one GetToken, retries included. Default 10 s. A
-	// context deadline, when there is one, can only shorten it.
+	// Timeout bounds one GetToken, retries included. Default 10 s (the
+	// zero value); a negative one is refused by NewCredential, in the
+	// library's words. A context deadline, when there is one, can only
+	// shorten it.
 	Timeout time.Duration
 	// Audiences maps resources (scopes without "/.default") to broker
 	// audiences over the library's defaults: an entry overrides a default or
@@ -45,7 +46,9 @@ type Options struct {
 }
 
 // toNative copies o into new native options, which the caller frees with
-// C.vd_broker_options_free. A nil o gives nil: the environment alone.
+// C.vd_broker_options_free. A nil o gives nil: the environment alone. The
+// setters' statuses are not checked: vd_broker_client_create reports the
+// first value the library refused, with its message.
 func (o *Options) toNative() (*C.vd_broker_options, error) {
 	if o == nil {
 		return nil, nil
@@ -54,86 +57,63 @@ func (o *Options) toNative() (*C.vd_broker_options, error) {
 	if native == nil {
 		return nil, &Error{Status: StatusPanic, Message: "the library could not allocate options"}
 	}
-	set := optionSetter{native: native}
-	set.text("BrokerURL", o.BrokerURL, func(v *C.char) C.int32_t { return C.vd_broker_options_set_broker_url(native, v) })
-	set.text("CredentialFile", o.CredentialFile, func(v *C.char) C.int32_t { return C.vd_broker_options_set_credential_file(native, v) })
-	set.text("Lane", o.Lane, func(v *C.char) C.int32_t { return C.vd_broker_options_set_lane(native, v) })
-	set.text("RuntimeAccessSocket", o.RuntimeAccessSocket, func(v *C.char) C.int32_t {
-		return C.vd_broker_options_set_runtime_access_socket(native, v)
-	})
+	texts := []struct {
+		field, value string
+		set          func(*C.vd_broker_options, *C.char) C.int32_t
+	}{
+		{"BrokerURL", o.BrokerURL, func(n *C.vd_broker_options, v *C.char) C.int32_t { return C.vd_broker_options_set_broker_url(n, v) }},
+		{"CredentialFile", o.CredentialFile, func(n *C.vd_broker_options, v *C.char) C.int32_t {
+			return C.vd_broker_options_set_credential_file(n, v)
+		}},
+		{"Lane", o.Lane, func(n *C.vd_broker_options, v *C.char) C.int32_t { return C.vd_broker_options_set_lane(n, v) }},
+		{"RuntimeAccessSocket", o.RuntimeAccessSocket, func(n *C.vd_broker_options, v *C.char) C.int32_t {
+			return C.vd_broker_options_set_runtime_access_socket(n, v)
+		}},
+	}
+	for _, text := range texts {
+		err := withCString("Options."+text.field, text.value, func(v *C.char) error {
+			text.set(native, v)
+			return nil
+		})
+		if err != nil {
+			C.vd_broker_options_free(native)
+			return nil, err
+		}
+	}
 	if o.Timeout != 0 {
-		set.timeout(o.Timeout)
+		C.vd_broker_options_set_timeout_seconds(native, C.double(o.Timeout.Seconds()))
 	}
 	if o.DisableCache {
-		set.check("DisableCache", true, C.vd_broker_options_set_cache(native, C.bool(false)))
+		C.vd_broker_options_set_cache(native, C.bool(false))
 	}
 	if o.ConfigurationRevision != nil {
-		set.check("ConfigurationRevision", *o.ConfigurationRevision, C.vd_broker_options_set_configuration_revision(native, C.int64_t(*o.ConfigurationRevision)))
+		C.vd_broker_options_set_configuration_revision(native, C.int64_t(*o.ConfigurationRevision))
 	}
 	// Sorted, so that two keys naming one resource resolve the same way every time.
 	for _, resource := range slices.Sorted(maps.Keys(o.Audiences)) {
-		set.audience(resource, o.Audiences[resource])
-	}
-	if set.err != nil {
-		C.vd_broker_options_free(native)
-		return nil, set.err
+		err := withCString("Options.Audiences key", resource, func(r *C.char) error {
+			return withCString("Options.Audiences["+resource+"]", o.Audiences[resource], func(a *C.char) error {
+				C.vd_broker_options_set_audience(native, r, a)
+				return nil
+			})
+		})
+		if err != nil {
+			C.vd_broker_options_free(native)
+			return nil, err
+		}
 	}
 	return native, nil
 }
 
-// optionSetter applies settings one by one and keeps the first failure.
-type optionSetter struct {
-	native *C.vd_broker_options
-	err    error
-}
-
-// check records a setter's failure. The setters have no error buffer and
-// the thread-local message is no use to a goroutine, so the message names
-// the field and its value.
-func (s *optionSetter) check(field string, value any, status C.int32_t) {
-	if s.err == nil && status != 0 {
-		s.err = &Error{Status: Status(status), Message: fmt.Sprintf("the library refused Options.%s = %#v", field, value)}
-	}
-}
-
-func (s *optionSetter) text(field, value string, apply func(*C.char) C.int32_t) {
-	if value == "" || s.err != nil {
-		return
-	}
-	cValue, err := cString("Options."+field, value)
+// withCString runs use with value as a C string ("" unsets a setting, as
+// the setters define it).
+func withCString(what, value string, use func(*C.char) error) error {
+	cValue, err := cString(what, value)
 	if err != nil {
-		s.err = err
-		return
+		return err
 	}
 	defer C.free(unsafe.Pointer(cValue))
-	s.check(field, value, apply(cValue))
-}
-
-func (s *optionSetter) timeout(timeout time.Duration) {
-	if timeout < 0 {
-		s.err = &Error{Status: StatusInvalidArgument, Message: fmt.Sprintf("Options.Timeout is %v; give a positive duration, or zero for the default", timeout)}
-		return
-	}
-	s.check("Timeout", timeout, C.vd_broker_options_set_timeout_ms(s.native, C.uint64_t(milliseconds(timeout))))
-}
-
-func (s *optionSetter) audience(resource, audience string) {
-	if s.err != nil {
-		return
-	}
-	cResource, err := cString("Options.Audiences key", resource)
-	if err != nil {
-		s.err = err
-		return
-	}
-	defer C.free(unsafe.Pointer(cResource))
-	cAudience, err := cString("Options.Audiences["+resource+"]", audience)
-	if err != nil {
-		s.err = err
-		return
-	}
-	defer C.free(unsafe.Pointer(cAudience))
-	s.check("Audiences["+resource+"]", audience, C.vd_broker_options_set_audience(s.native, cResource, cAudience))
+	return use(cValue)
 }
 
 // cString is C.CString for strings C can hold: a NUL byte would silently

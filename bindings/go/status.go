@@ -7,23 +7,23 @@ import "C"
 // VD_BROKER_* constants of vd_broker.h, whose values never change meaning.
 type Status int32
 
-// The statuses of vd_broker.h. The values are the C constants'.
+// The statuses of vd_broker.h, taken from its constants by cgo.
 const (
-	StatusOK                   Status = 0  // VD_BROKER_OK
-	StatusInvalidArgument      Status = 1  // VD_BROKER_ERR_INVALID_ARGUMENT
-	StatusInvalidUTF8          Status = 2  // VD_BROKER_ERR_INVALID_UTF8
-	StatusBufferTooSmall       Status = 3  // VD_BROKER_ERR_BUFFER_TOO_SMALL
-	StatusConfiguration        Status = 4  // VD_BROKER_ERR_CONFIGURATION
-	StatusScopeNotAllowed      Status = 5  // VD_BROKER_ERR_SCOPE_NOT_ALLOWED
-	StatusCredentialUnreadable Status = 6  // VD_BROKER_ERR_CREDENTIAL_UNREADABLE
-	StatusCredentialBlank      Status = 7  // VD_BROKER_ERR_CREDENTIAL_BLANK
-	StatusBrokerUnreachable    Status = 8  // VD_BROKER_ERR_BROKER_UNREACHABLE
-	StatusBrokerRejected       Status = 9  // VD_BROKER_ERR_BROKER_REJECTED
-	StatusBrokerStatus         Status = 10 // VD_BROKER_ERR_BROKER_STATUS
-	StatusBrokerResponse       Status = 11 // VD_BROKER_ERR_BROKER_RESPONSE
-	StatusTimeout              Status = 12 // VD_BROKER_ERR_TIMEOUT
-	StatusAccessHelperRefused  Status = 13 // VD_BROKER_ERR_ACCESS_HELPER_REFUSED
-	StatusPanic                Status = 14 // VD_BROKER_ERR_PANIC
+	StatusOK                   Status = C.VD_BROKER_OK
+	StatusInvalidArgument      Status = C.VD_BROKER_ERR_INVALID_ARGUMENT
+	StatusInvalidUTF8          Status = C.VD_BROKER_ERR_INVALID_UTF8
+	StatusBufferTooSmall       Status = C.VD_BROKER_ERR_BUFFER_TOO_SMALL
+	StatusConfiguration        Status = C.VD_BROKER_ERR_CONFIGURATION
+	StatusScopeNotAllowed      Status = C.VD_BROKER_ERR_SCOPE_NOT_ALLOWED
+	StatusCredentialUnreadable Status = C.VD_BROKER_ERR_CREDENTIAL_UNREADABLE
+	StatusCredentialBlank      Status = C.VD_BROKER_ERR_CREDENTIAL_BLANK
+	StatusBrokerUnreachable    Status = C.VD_BROKER_ERR_BROKER_UNREACHABLE
+	StatusBrokerRejected       Status = C.VD_BROKER_ERR_BROKER_REJECTED
+	StatusBrokerStatus         Status = C.VD_BROKER_ERR_BROKER_STATUS
+	StatusBrokerResponse       Status = C.VD_BROKER_ERR_BROKER_RESPONSE
+	StatusTimeout              Status = C.VD_BROKER_ERR_TIMEOUT
+	StatusAccessHelperRefused  Status = C.VD_BROKER_ERR_ACCESS_HELPER_REFUSED
+	StatusPanic                Status = C.VD_BROKER_ERR_PANIC
 )
 
 // String is the C constant's name, e.g. "VD_BROKER_ERR_TIMEOUT", as the
@@ -31,3 +31,23 @@ const (
 func (s Status) String() string {
 	return C.GoString(C.vd_broker_status_name(C.int32_t(s)))
 }
+
+// Retriable reports whether asking again later may succeed (the broker or
+// the network failed), as the library classifies s.
+func (s Status) Retriable() bool { return bool(C.vd_broker_status_is_retriable(C.int32_t(s))) }
+
+// AuthenticationFailure reports whether the intent bearer was refused or
+// could not be read, as the library classifies s.
+func (s Status) AuthenticationFailure() bool {
+	return bool(C.vd_broker_status_is_authentication_failure(C.int32_t(s)))
+}
+
+// ConfigurationError reports whether the settings are missing or invalid,
+// as the library classifies s.
+func (s Status) ConfigurationError() bool {
+	return bool(C.vd_broker_status_is_configuration_error(C.int32_t(s)))
+}
+
+// CallerError reports whether the call itself was wrong (an argument, the
+// scope), as the library classifies s.
+func (s Status) CallerError() bool { return bool(C.vd_broker_status_is_caller_error(C.int32_t(s))) }

@@ -5,7 +5,7 @@ use std::os::raw::c_char;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use super::args::{put, write_message};
-use super::status::vd_broker_status;
+use super::status::OK;
 use crate::error::{Error, ErrorKind};
 
 thread_local! {
@@ -26,6 +26,19 @@ impl ErrorBuffer {
 /// Runs `body`, turning its error — or a panic — into a status code, the
 /// thread's last error and, when given, the caller's error buffer.
 pub fn call(errors: ErrorBuffer, body: impl FnOnce() -> Result<(), Error>) -> i32 {
+    match guarded(body) {
+        Ok(()) => OK,
+        Err(error) => {
+            // SAFETY: the caller promised `len` writable bytes at `buf` (or passed NULL).
+            unsafe { write_message(errors.buf, errors.len, error.message()) };
+            error.kind().code()
+        }
+    }
+}
+
+/// Runs `body` with a panic turned into a `Panic` error; a failure is also
+/// kept as the thread's last error.
+pub fn guarded<T>(body: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
     let outcome = catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|_| {
         Err(Error::new(
             ErrorKind::Panic,
@@ -33,20 +46,15 @@ pub fn call(errors: ErrorBuffer, body: impl FnOnce() -> Result<(), Error>) -> i3
              unaffected). Please report it",
         ))
     });
-    match outcome {
-        Ok(()) => vd_broker_status::VD_BROKER_OK as i32,
-        Err(error) => {
-            // A thread being torn down has no thread-locals left; the buffer still works.
-            let _ = LAST_ERROR.try_with(|last| {
-                let mut last = last.borrow_mut();
-                last.clear();
-                last.push_str(error.message());
-            });
-            // SAFETY: the caller promised `len` writable bytes at `buf` (or passed NULL).
-            unsafe { write_message(errors.buf, errors.len, error.message()) };
-            vd_broker_status::from(error.kind()) as i32
-        }
+    if let Err(error) = &outcome {
+        // A thread being torn down has no thread-locals left; the caller still gets the error.
+        let _ = LAST_ERROR.try_with(|last| {
+            let mut last = last.borrow_mut();
+            last.clear();
+            last.push_str(error.message());
+        });
     }
+    outcome
 }
 
 /// As [`call`], and stores in `*out_http_status` (when not NULL) the HTTP

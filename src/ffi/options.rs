@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use super::args::{optional_str, required_str};
 use super::boundary::{call, call_infallible, ErrorBuffer};
-use crate::config::Options;
+use crate::client::Client;
+use crate::config::{self, Options};
 use crate::error::Error;
 
 /// Explicit settings for `vd_broker_client_new`. Anything not set falls back
@@ -15,6 +16,10 @@ use crate::error::Error;
 /// then pass it to `vd_broker_client_new` (which copies it).
 pub struct vd_broker_options {
     pub(crate) options: Options,
+    /// The first setter failure, reported again by `vd_broker_client_create`:
+    /// a binding checks once, not per setter. (`vd_broker_client_new` keeps
+    /// its meaning: it builds from the settings that were taken.)
+    pub(crate) refused: Option<Error>,
 }
 
 /// A new, empty set of options (everything from the environment). Returns
@@ -22,7 +27,7 @@ pub struct vd_broker_options {
 #[no_mangle]
 pub extern "C" fn vd_broker_options_new() -> *mut vd_broker_options {
     call_infallible(std::ptr::null_mut(), || {
-        Box::into_raw(Box::new(vd_broker_options { options: Options::default() }))
+        Box::into_raw(Box::new(vd_broker_options { options: Options::default(), refused: None }))
     })
 }
 
@@ -38,13 +43,26 @@ pub unsafe extern "C" fn vd_broker_options_free(options: *mut vd_broker_options)
 }
 
 /// Applies `set` to the options behind `options`. A setter fails only for a
-/// NULL `options`, a NULL required string or a non-UTF-8 string; values are
-/// validated by `vd_broker_client_new`, whose error buffer says what is wrong.
+/// NULL `options`, a NULL required string, a non-UTF-8 string or a value no
+/// client could take; the first such failure is kept and reported again,
+/// with its message, by `vd_broker_client_create` (which validates the rest).
 unsafe fn update(options: *mut vd_broker_options, set: impl FnOnce(&mut Options) -> Result<(), Error>) -> i32 {
     call(ErrorBuffer::NONE, || match options.as_mut() {
-        Some(options) => set(&mut options.options),
+        Some(options) => set(&mut options.options).inspect_err(|e| {
+            options.refused.get_or_insert_with(|| e.clone());
+        }),
         None => Err(Error::invalid_argument("options is NULL")),
     })
+}
+
+/// A client built from `options` (NULL: the environment alone), or the
+/// first setter failure on them.
+pub(crate) unsafe fn client_from(options: *const vd_broker_options) -> Result<Client, Error> {
+    match options.as_ref() {
+        None => Client::new(&Options::default()),
+        Some(vd_broker_options { refused: Some(refused), .. }) => Err(refused.clone()),
+        Some(options) => Client::new(&options.options),
+    }
 }
 
 /// The broker's base URL (`/token` is appended); overrides
@@ -56,7 +74,7 @@ unsafe fn update(options: *mut vd_broker_options, set: impl FnOnce(&mut Options)
 #[no_mangle]
 pub unsafe extern "C" fn vd_broker_options_set_broker_url(options: *mut vd_broker_options, url: *const c_char) -> i32 {
     update(options, |o| {
-        o.broker_url = optional_str(url, "url")?.map(str::to_string);
+        o.broker_url = optional_str(url, "the broker URL option")?.map(str::to_string);
         Ok(())
     })
 }
@@ -72,14 +90,15 @@ pub unsafe extern "C" fn vd_broker_options_set_credential_file(
     path: *const c_char,
 ) -> i32 {
     update(options, |o| {
-        o.credential_file = optional_str(path, "path")?.map(PathBuf::from);
+        o.credential_file = optional_str(path, "the credential file option")?.map(PathBuf::from);
         Ok(())
     })
 }
 
 /// Overall timeout of one get-token call, retries included, in milliseconds
 /// (default 10000). 0 is refused by `vd_broker_client_new`
-/// (`VD_BROKER_ERR_INVALID_ARGUMENT`).
+/// (`VD_BROKER_ERR_INVALID_ARGUMENT`). Bindings, whose languages hold a
+/// timeout as signed seconds, use `vd_broker_options_set_timeout_seconds`.
 ///
 /// # Safety
 /// `options` is valid.
@@ -105,8 +124,8 @@ pub unsafe extern "C" fn vd_broker_options_set_audience(
     audience: *const c_char,
 ) -> i32 {
     update(options, |o| {
-        let resource = required_str(resource, "resource")?;
-        let audience = optional_str(audience, "audience")?.unwrap_or("");
+        let resource = required_str(resource, "an audience override's resource")?;
+        let audience = optional_str(audience, "an audience override's audience")?.unwrap_or("");
         o.audience_overrides.push((resource.to_string(), audience.to_string()));
         Ok(())
     })
@@ -169,7 +188,7 @@ pub unsafe extern "C" fn vd_broker_options_set_shared_cache_dir(
 #[no_mangle]
 pub unsafe extern "C" fn vd_broker_options_set_lane(options: *mut vd_broker_options, lane: *const c_char) -> i32 {
     update(options, |o| {
-        o.lane = optional_str(lane, "lane")?.map(str::to_string);
+        o.lane = optional_str(lane, "the lane option")?.map(str::to_string);
         Ok(())
     })
 }
@@ -205,7 +224,43 @@ pub unsafe extern "C" fn vd_broker_options_set_runtime_access_socket(
     path: *const c_char,
 ) -> i32 {
     update(options, |o| {
-        o.runtime_access_socket = optional_str(path, "path")?.map(PathBuf::from);
+        o.runtime_access_socket = optional_str(path, "the runtime-access socket option")?.map(PathBuf::from);
+        Ok(())
+    })
+}
+
+/// Overall timeout of one get-token call, retries included, in seconds —
+/// as most languages hold it (preferred by bindings over
+/// `vd_broker_options_set_timeout_ms`). A zero, negative or non-finite value
+/// is refused (`VD_BROKER_ERR_INVALID_ARGUMENT`), and `vd_broker_client_create`
+/// reports it with the core's message.
+///
+/// # Safety
+/// `options` is valid.
+#[no_mangle]
+pub unsafe extern "C" fn vd_broker_options_set_timeout_seconds(options: *mut vd_broker_options, seconds: f64) -> i32 {
+    update(options, |o| {
+        o.timeout = Some(config::timeout_from_seconds(seconds)?);
+        Ok(())
+    })
+}
+
+/// The pinned configuration revision given as text (e.g. `"7"`), read by the
+/// rules of `VD_CREDENTIAL_CONFIGURATION_REVISION`: an integer ≥ 0, spaces
+/// around it ignored. For bindings whose option accepts a string. Anything
+/// else is refused (`VD_BROKER_ERR_CONFIGURATION`) and reported by
+/// `vd_broker_client_create`. NULL or "" unsets it.
+///
+/// # Safety
+/// `options` is valid; `revision` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn vd_broker_options_set_configuration_revision_text(
+    options: *mut vd_broker_options,
+    revision: *const c_char,
+) -> i32 {
+    update(options, |o| {
+        let text = optional_str(revision, "the configuration revision option")?.filter(|t| !t.is_empty());
+        o.configuration_revision = text.map(config::parse_revision).transpose()?;
         Ok(())
     })
 }

@@ -34,7 +34,7 @@ trap cleanup EXIT
 
 # -- build --------------------------------------------------------------------
 cflags=(-std=c11 -Wall -Wextra -Wpedantic -Werror -g -O0 -pthread -I"$root/include" -I"$root/tests/c")
-ldflags=(-L"$lib_dir" -lvd_broker -Wl,-rpath,"$lib_dir")
+ldflags=(-L"$lib_dir" -lvd_broker -Wl,-rpath,"$lib_dir" -ljansson)
 tests=()
 for source in tests/c/test_*.c; do
   name="$(basename "$source" .c)"

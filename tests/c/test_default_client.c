@@ -231,7 +231,7 @@ static void default_missing_broker_url(void) {
 
 static void default_missing_credential_file_variable(void) {
     emulator_reset();
-    check_failure(SQL_SCOPE, VD_BROKER_ERR_CONFIGURATION, "VD_CREDENTIAL_FILE environment variable is required", "");
+    check_failure(SQL_SCOPE, VD_BROKER_ERR_CONFIGURATION, "the credential file is required: set the VD_CREDENTIAL_FILE environment variable", "");
     CHECK(emulator_request_count() == 0);
 }
 
@@ -264,7 +264,7 @@ static void default_unreachable_broker(void) {
 
 static void default_invalid_lane(void) {
     const char *bearer = write_fresh_bearer();
-    check_failure(SQL_SCOPE, VD_BROKER_ERR_CONFIGURATION, "VD_CREDENTIAL_LANE must be either 'user' or 'service'",
+    check_failure(SQL_SCOPE, VD_BROKER_ERR_CONFIGURATION, "the lane (option or VD_CREDENTIAL_LANE) must be either 'user' or 'service'",
                   bearer);
 }
 

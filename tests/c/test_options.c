@@ -67,10 +67,10 @@ static void client_needs_broker_url_and_credential_file(void) {
     /* NULL and "" unset a setting again. */
     CHECK_STATUS(vd_broker_options_set_credential_file(options, "/run/vd/credential"), VD_BROKER_OK);
     CHECK_STATUS(vd_broker_options_set_broker_url(options, ""), VD_BROKER_OK);
-    check_client_refused(options, VD_BROKER_ERR_CONFIGURATION, "broker_url or VD_CREDENTIAL_BROKER_URL");
+    check_client_refused(options, VD_BROKER_ERR_CONFIGURATION, "the broker URL is required: set the VD_CREDENTIAL_BROKER_URL");
     CHECK_STATUS(vd_broker_options_set_broker_url(options, harness_env("VD_TEST_BROKER_URL")), VD_BROKER_OK);
     CHECK_STATUS(vd_broker_options_set_credential_file(options, NULL), VD_BROKER_OK);
-    check_client_refused(options, VD_BROKER_ERR_CONFIGURATION, "credential_file");
+    check_client_refused(options, VD_BROKER_ERR_CONFIGURATION, "the credential file is required: set the VD_CREDENTIAL_FILE");
     vd_broker_options_free(options);
 }
 
@@ -119,7 +119,7 @@ static void timeout_setter(void) {
     CHECK_STATUS(vd_broker_options_set_broker_url(options, url), VD_BROKER_OK);
     /* Setters take any value; the client refuses a bad one. */
     CHECK_STATUS(vd_broker_options_set_timeout_ms(options, 0), VD_BROKER_OK);
-    check_client_refused(options, VD_BROKER_ERR_INVALID_ARGUMENT, "timeout must be greater than zero");
+    check_client_refused(options, VD_BROKER_ERR_INVALID_ARGUMENT, "the timeout option must be a positive number of seconds");
     CHECK_STATUS(vd_broker_options_set_timeout_ms(options, 300), VD_BROKER_OK);
     f.client = new_client(options);
     vd_broker_options_free(options);
@@ -235,7 +235,7 @@ static void lane_and_revision_setters(void) {
     fixture_open(&f);
     vd_broker_options *options = broker_options(f.bearer_file);
     CHECK_STATUS(vd_broker_options_set_lane(options, "robot"), VD_BROKER_OK);
-    check_client_refused(options, VD_BROKER_ERR_CONFIGURATION, "is set but VD_CREDENTIAL_CONFIGURATION_REVISION");
+    check_client_refused(options, VD_BROKER_ERR_CONFIGURATION, "is set but the configuration revision (option or VD_CREDENTIAL_CONFIGURATION_REVISION)");
     CHECK_STATUS(vd_broker_options_set_configuration_revision(options, 3), VD_BROKER_OK);
     check_client_refused(options, VD_BROKER_ERR_CONFIGURATION, "must be either 'user' or 'service'");
     CHECK_STATUS(vd_broker_options_set_lane(options, "user"), VD_BROKER_OK);
@@ -244,7 +244,7 @@ static void lane_and_revision_setters(void) {
     CHECK_STATUS(vd_broker_options_set_configuration_revision(options, 3), VD_BROKER_OK);
     vd_broker_client *client = new_client(options);
     CHECK_STATUS(vd_broker_options_set_lane(options, NULL), VD_BROKER_OK);
-    check_client_refused(options, VD_BROKER_ERR_CONFIGURATION, "is set but VD_CREDENTIAL_LANE");
+    check_client_refused(options, VD_BROKER_ERR_CONFIGURATION, "is set but the lane (option or VD_CREDENTIAL_LANE)");
     vd_broker_options_free(options);
 
     struct token_call call;

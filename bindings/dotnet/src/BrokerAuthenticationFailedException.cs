@@ -1,11 +1,12 @@
 namespace VibeData.Studio.AzureCredBroker
 {
     /// <summary>
-    /// The broker refused the intent bearer (HTTP 401 or 403: expired, revoked
-    /// or out of scope; <see cref="BrokerStatusCode.BrokerRejected"/>) or the
-    /// runtime-access helper refused the request
-    /// (<see cref="BrokerStatusCode.AccessHelperRefused"/>). Retrying with the
-    /// same bearer will not help; a new Studio intent session will.
+    /// The intent bearer was refused or could not be presented — every status
+    /// the library classes as an authentication failure: the broker's 401 or
+    /// 403 (<see cref="BrokerStatusCode.BrokerRejected"/>), a refusal of the
+    /// runtime-access helper (<see cref="BrokerStatusCode.AccessHelperRefused"/>),
+    /// or a bearer file that is unreadable or empty. Retrying with the same
+    /// bearer will not help; a new Studio intent session will.
     /// </summary>
     public class BrokerAuthenticationFailedException : StudioCredentialBrokerException
     {

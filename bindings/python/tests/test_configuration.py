@@ -3,6 +3,7 @@ ValueError (with the fix in its message) for configuration that cannot work."""
 
 from __future__ import annotations
 
+import ctypes
 import math
 from pathlib import Path
 
@@ -20,12 +21,12 @@ def test_missing_broker_url_names_both_variables(bearer_file):
         StudioAzureCredBroker(credential_file=str(bearer_file))
     assert isinstance(raised.value, ConfigurationError)
     assert raised.value.status == Status.ERR_CONFIGURATION
-    assert "broker_url or VD_CREDENTIAL_BROKER_URL" in str(raised.value)
+    assert "the broker URL is required: set the VD_CREDENTIAL_BROKER_URL environment variable" in str(raised.value)
     assert "VD_AZ_TOKEN_URL" in str(raised.value)
 
 
 def test_missing_credential_file_names_the_variable(emulator):
-    with pytest.raises(ValueError, match="credential_file or VD_CREDENTIAL_FILE environment variable is required"):
+    with pytest.raises(ValueError, match="the credential file is required: set the VD_CREDENTIAL_FILE environment variable"):
         StudioAzureCredBroker(broker_url=emulator.url)
 
 
@@ -86,38 +87,36 @@ def test_revision_that_is_no_integer_is_refused_in_the_core_s_words(make_credent
     with pytest.raises(ConfigurationError) as raised:
         make_credential(lane="user", configuration_revision=revision)
     assert str(raised.value) == (
-        "configuration_revision or VD_CREDENTIAL_CONFIGURATION_REVISION must be a non-negative "
-        f"integer, not {revision!r}"
+        "the configuration revision (option or VD_CREDENTIAL_CONFIGURATION_REVISION) must be a "
+        f'non-negative integer, not "{revision}"'
     )
 
 
 @pytest.mark.parametrize("revision", [-1, "-3"])
 def test_negative_revision_is_refused_by_the_core(make_credential, revision):
-    with pytest.raises(ConfigurationError, match=f"must be a non-negative integer, not {int(revision)}$"):
+    with pytest.raises(ConfigurationError, match=f'must be a non-negative integer, not "{int(revision)}"$'):
         make_credential(lane="user", configuration_revision=revision)
 
 
 def test_invalid_revision_in_the_environment_is_refused(studio_env, monkeypatch):
     monkeypatch.setenv("VD_CREDENTIAL_LANE", "user")
     monkeypatch.setenv("VD_CREDENTIAL_CONFIGURATION_REVISION", "seven")
-    with pytest.raises(ValueError, match="VD_CREDENTIAL_CONFIGURATION_REVISION must be a non-negative integer"):
+    with pytest.raises(ValueError, match="VD_CREDENTIAL_CONFIGURATION_REVISION\\) must be a non-negative integer"):
         StudioAzureCredBroker()
 
 
-@pytest.mark.parametrize("timeout", [0, -1, -0.5])
-def test_timeout_must_be_positive(make_credential, timeout):
-    with pytest.raises(ConfigurationError, match="timeout must be greater than zero"):
+@pytest.mark.parametrize(("timeout", "shown"), [(0, "0"), (-1, "-1"), (-0.5, "-0.5"), (math.nan, "NaN"), (math.inf, "inf")])
+def test_timeout_must_be_positive_and_finite_in_the_core_s_words(make_credential, timeout, shown):
+    with pytest.raises(ConfigurationError) as raised:
         make_credential(timeout=timeout)
-
-
-@pytest.mark.parametrize("timeout", [math.nan, math.inf])
-def test_timeout_must_be_finite(make_credential, timeout):
-    with pytest.raises(ValueError, match=f"timeout must be a finite number of seconds, not {timeout!r}"):
-        make_credential(timeout=timeout)
+    assert raised.value.status == Status.ERR_INVALID_ARGUMENT
+    assert str(raised.value) == (
+        f"the timeout option must be a positive number of seconds, not {shown}; leave it unset for the default of 10 s"
+    )
 
 
 def test_timeout_must_be_a_number(make_credential):
-    with pytest.raises(TypeError, match="timeout must be a number of seconds, not str"):
+    with pytest.raises(ctypes.ArgumentError, match="wrong type"):
         make_credential(timeout="10")
 
 
@@ -166,8 +165,7 @@ def test_text_that_is_not_utf8_is_refused_by_the_core_naming_the_argument(make_c
     with pytest.raises(ConfigurationError) as raised:
         make_credential(lane="\udcff", configuration_revision=1)
     assert raised.value.status == Status.ERR_INVALID_UTF8
-    assert str(raised.value).startswith("lane='\\udcff' is not accepted: ")
-    assert "UTF-8" in str(raised.value)
+    assert str(raised.value) == "the lane option is not valid UTF-8"
 
 
 def test_positional_arguments_keep_the_published_order(emulator, bearer_file):

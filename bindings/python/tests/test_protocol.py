@@ -10,7 +10,7 @@ from azure.core.credentials import AccessToken, AccessTokenInfo, SupportsTokenIn
 
 import vibedata_studio_azure_cred_broker as package
 from support.tokens import claims
-from vibedata_studio_azure_cred_broker import BrokerRejectedError, CredentialBrokerError, StudioAzureCredBroker
+from vibedata_studio_azure_cred_broker import AuthenticationFailedError, CredentialBrokerError, StudioAzureCredBroker
 
 VAULT = "https://vault.azure.net/.default"
 
@@ -44,7 +44,7 @@ def test_get_token_info_without_a_broker_hint_refreshes_before_expiry(make_crede
 
 
 def test_get_token_info_needs_a_scope(make_credential):
-    with pytest.raises(ValueError, match="^get_token requires at least one scope$"):
+    with pytest.raises(ValueError, match="^no scope given: pass the Azure scope to mint for"):
         make_credential().get_token_info()
 
 
@@ -95,7 +95,7 @@ def test_logs_name_the_scope_and_never_the_secrets(emulator, make_credential, be
     token = credential.get_token(VAULT)
     blob = credential.odbc_access_token()
     emulator.fault(action="respond", status=401, body=f'{{"error_description": "bearer {bearer} refused"}}')
-    with pytest.raises(BrokerRejectedError) as raised:
+    with pytest.raises(AuthenticationFailedError) as raised:
         credential.get_token("https://storage.azure.com/.default")
 
     records = [r for r in caplog.records if r.name == "vibedata_studio_azure_cred_broker"]
@@ -113,29 +113,24 @@ def test_every_exception_is_a_credential_broker_error_with_its_status(make_crede
     assert (raised.value.status, raised.value.status_name) == (6, "VD_BROKER_ERR_CREDENTIAL_UNREADABLE")
 
 
-def test_status_table_covers_every_failure_the_header_declares():
-    from vibedata_studio_azure_cred_broker.errors import EXCEPTION_FOR_STATUS
+def test_every_status_of_the_header_maps_to_the_old_contract_by_the_cores_classes():
+    from vibedata_studio_azure_cred_broker._client import LIB
+    from vibedata_studio_azure_cred_broker.errors import error_class
 
-    failures = [s for s in package.Status if s != package.Status.OK]
-    assert sorted(EXCEPTION_FOR_STATUS) == failures
-    status = package.Status
-    value_errors = {
-        status.ERR_CONFIGURATION,
-        status.ERR_INVALID_ARGUMENT,
-        status.ERR_INVALID_UTF8,
-        status.ERR_SCOPE_NOT_ALLOWED,
-    }
-    for code, exception in EXCEPTION_FOR_STATUS.items():
-        expected = ValueError if code in value_errors else RuntimeError
-        assert issubclass(exception, expected), code
+    value_errors = {"ERR_CONFIGURATION", "ERR_INVALID_ARGUMENT", "ERR_INVALID_UTF8", "ERR_SCOPE_NOT_ALLOWED", "ERR_BUFFER_TOO_SMALL"}
+    for status in package.Status:
+        if status == package.Status.OK:
+            continue
+        classes = {c: getattr(LIB, f"vd_broker_status_is_{c}")(status) for c in ("retriable", "authentication_failure", "configuration_error", "caller_error")}
+        exception = error_class(f"VD_BROKER_{status.name}", classes)
+        assert issubclass(exception, ValueError if status.name in value_errors else RuntimeError), status
 
 
-def test_a_status_unknown_to_the_binding_is_an_internal_error():
-    from vibedata_studio_azure_cred_broker.errors import InternalError, error_for
+def test_a_status_unknown_to_the_binding_is_a_runtime_error():
+    from vibedata_studio_azure_cred_broker.errors import error_class
 
-    error = error_for(99, "VD_BROKER_UNKNOWN_STATUS", "something new")
-    assert isinstance(error, InternalError) and isinstance(error, RuntimeError)
-    assert "status 99" in str(error) and "upgrade" in str(error)
+    unclassified = dict.fromkeys(("retriable", "authentication_failure", "configuration_error", "caller_error"), False)
+    assert error_class("VD_BROKER_UNKNOWN_STATUS", unclassified) is package.BrokerError
 
 
 def test_version_and_exports():

@@ -3,7 +3,6 @@ in a forked child."""
 
 from __future__ import annotations
 
-import ctypes
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -49,20 +48,20 @@ def test_close_while_calls_run_lets_them_finish(emulator, make_credential):
     assert claims(credential.get_token(VAULT).token)["vd_audience"] == "vault"
 
 
-def test_forked_child_gets_tokens_with_its_own_client(emulator, make_credential):
-    # Cache off: the child must reach the broker through a client of its own,
-    # not the parent's pooled connection.
+def test_forked_child_gets_tokens_and_frees_the_client_leaving_the_parents_connections(emulator, make_credential):
+    # Cache off: the child must reach the broker itself. The core gives the
+    # child connections of its own, and freeing the client there (close)
+    # leaves the parent's alone: this binding keeps no pid check.
     credential = make_credential(cache=False)
     credential.get_token(VAULT)
-    parent_client = native_client_address(credential)
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: report, then leave without running the parent's cleanup
         status = 1
         try:
             token = credential.get_token("https://storage.azure.com/.default").token
-            report = f"{claims(token)['vd_audience']} {native_client_address(credential)}"
-            os.write(write_end, report.encode())
+            credential.close()
+            os.write(write_end, claims(token)["vd_audience"].encode())
             status = 0
         finally:
             os._exit(status)
@@ -71,15 +70,7 @@ def test_forked_child_gets_tokens_with_its_own_client(emulator, make_credential)
         reported = reader.read().decode()
     _, wait_status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(wait_status) == 0
-    audience, child_client = reported.split()
-    assert audience == "storage"
-    assert int(child_client) != parent_client
-    # The parent's client and its connections are untouched by the child.
+    assert reported == "storage"
+    # The parent's client and its pooled connection still work.
     assert claims(credential.get_token(VAULT).token)["vd_audience"] == "vault"
     assert [r["audience"] for r in emulator.requests()] == ["vault", "storage", "vault"]
-
-
-def native_client_address(credential) -> int:
-    """Where the credential's current native client lives (the parent's stays
-    allocated in the child, so a new client cannot have its address)."""
-    return ctypes.addressof(credential._client._handle.client.contents)

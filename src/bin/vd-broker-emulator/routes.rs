@@ -31,6 +31,7 @@ pub fn handle(state: &State, face: Face, request: &Request) -> Reply {
 
 /// A token request on either face, with the next queued fault applied.
 fn mint(state: &State, face: Face, request: &Request) -> Reply {
+    let epoch = state.log_epoch();
     let fault = state.next_fault();
     let settings = state.settings();
     let body: Option<Value> = serde_json::from_slice(&request.body).ok();
@@ -69,7 +70,7 @@ fn mint(state: &State, face: Face, request: &Request) -> Reply {
         Reply::Huge(_) => json!(200),
         _ => Value::Null,
     };
-    state.record(entry);
+    state.record(epoch, entry);
     reply
 }
 

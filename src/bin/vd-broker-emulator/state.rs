@@ -2,6 +2,7 @@
 //! token requests, and the log of requests it saw.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use serde_json::{json, Map, Value};
@@ -149,6 +150,10 @@ pub struct State {
     settings: Mutex<Settings>,
     faults: Mutex<VecDeque<Fault>>,
     log: Mutex<Vec<Value>>,
+    /// Bumped whenever the log is cleared: a request still being answered
+    /// then (a slow answer a client gave up on) is not logged afterwards,
+    /// where the next test would count it.
+    log_epoch: AtomicU64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -162,6 +167,7 @@ impl State {
             initial,
             faults: Mutex::default(),
             log: Mutex::default(),
+            log_epoch: AtomicU64::new(0),
         }
     }
 
@@ -199,8 +205,17 @@ impl State {
         lock(&self.faults).clear();
     }
 
-    pub fn record(&self, entry: Value) {
+    /// Which log a request arriving now belongs to (see `record`).
+    pub fn log_epoch(&self) -> u64 {
+        self.log_epoch.load(Ordering::SeqCst)
+    }
+
+    /// Logs a request that arrived in `epoch`, unless the log was cleared since.
+    pub fn record(&self, epoch: u64, entry: Value) {
         let mut log = lock(&self.log);
+        if self.log_epoch() != epoch {
+            return;
+        }
         let mut entry = entry;
         entry["seq"] = json!(log.len() + 1);
         log.push(entry);
@@ -212,7 +227,9 @@ impl State {
     }
 
     pub fn clear_requests(&self) {
-        lock(&self.log).clear();
+        let mut log = lock(&self.log);
+        self.log_epoch.fetch_add(1, Ordering::SeqCst);
+        log.clear();
     }
 
     pub fn reset(&self) {

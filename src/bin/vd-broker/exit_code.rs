@@ -2,7 +2,6 @@
 //! codes a C program does, plus two from sysexits.h for what only a command
 //! has (bad usage, a broken stdout).
 
-use vd_broker::ffi::status::vd_broker_status;
 use vd_broker::ErrorKind;
 
 /// Bad command line (clap's default, 2, would read as VD_BROKER_ERR_INVALID_UTF8).
@@ -12,12 +11,12 @@ pub const EX_IOERR: u8 = 74;
 
 /// The exit code of a failure of `kind`: its `VD_BROKER_ERR_*` value.
 pub fn of(kind: ErrorKind) -> u8 {
-    vd_broker_status::from(kind) as u8
+    kind.code() as u8
 }
 
 /// The `VD_BROKER_ERR_*` name of a failure of `kind`.
 pub fn status_name(kind: ErrorKind) -> &'static str {
-    vd_broker_status::from(kind).name()
+    kind.name()
 }
 
 /// The exit status table of `--help`.

@@ -1,13 +1,14 @@
 using System;
+using System.Runtime.InteropServices;
 using Azure.Core;
 
 namespace VibeData.Studio.AzureCredBroker.Interop
 {
     /// <summary>
     /// One native <c>vd_broker_client</c> and its token call: arguments in as
-    /// UTF-8, the token out through a buffer sized the way the library asks,
-    /// failures out as exceptions carrying the call's own error message.
-    /// Thread-safe, like the client it wraps.
+    /// UTF-8, the token out as a library-owned object, failures out as
+    /// exceptions carrying the call's own error object. Thread-safe, like the
+    /// client it wraps.
     /// </summary>
     internal sealed class NativeClient : IDisposable
     {
@@ -30,13 +31,12 @@ namespace VibeData.Studio.AzureCredBroker.Interop
         {
             using (var native = NativeOptions.From(options))
             {
-                var error = new byte[NativeMethods.ErrorBufferSize];
-                var status = NativeMethods.vd_broker_client_new(native, out var handle, error, (UIntPtr)error.Length);
-                if (status != (int)BrokerStatusCode.Ok)
+                if (NativeMethods.vd_broker_client_create(native, out var handle, out var error) != (int)BrokerStatusCode.Ok)
                 {
-                    handle?.Dispose();
-                    throw StatusErrors.ToException(status, Utf8.DecodeTerminated(error), "options");
+                    handle.Dispose();
+                    throw StatusErrors.ToException(error, "options");
                 }
+                error.Dispose();
                 return new NativeClient(handle);
             }
         }
@@ -49,46 +49,27 @@ namespace VibeData.Studio.AzureCredBroker.Interop
         {
             var scopeText = Utf8.Encode(scope, RequestContext + ".Scopes");
             var claimsText = Utf8.Encode(claims, RequestContext + ".Claims");
-            var error = new byte[NativeMethods.ErrorBufferSize];
-            var buffer = new byte[NativeMethods.TokenBufferSize];
-            try
+            // 0: the client's timeout.
+            if (NativeMethods.vd_broker_client_fetch_token(_handle, scopeText, claimsText, 0, out var token, out var error) != (int)BrokerStatusCode.Ok)
             {
-                var status = Call(scopeText, claimsText, buffer, error, out var length, out var expiresOn, out var refreshOn, out var httpStatus);
-                if (status == (int)BrokerStatusCode.BufferTooSmall && length.ToUInt64() >= (ulong)buffer.Length)
-                {
-                    // Nothing was written; ask once more with the size the library
-                    // reported (the cache makes the second call cheap).
-                    buffer = new byte[checked((int)length.ToUInt64() + 1)];
-                    status = Call(scopeText, claimsText, buffer, error, out length, out expiresOn, out refreshOn, out httpStatus);
-                }
-                if (status != (int)BrokerStatusCode.Ok)
-                {
-                    throw StatusErrors.ToException(status, Utf8.DecodeTerminated(error), RequestContext, httpStatus);
-                }
-                var token = Utf8.Decode(buffer, checked((int)length.ToUInt64()));
-                return new AccessToken(token, FromUnixSeconds(expiresOn), FromUnixSeconds(refreshOn));
+                token.Dispose();
+                throw StatusErrors.ToException(error, RequestContext);
             }
-            finally
+            error.Dispose();
+            using (token) // freeing it zeroes the library's copy
             {
-                NativeMethods.vd_broker_secure_zero(buffer, (UIntPtr)buffer.Length);
+                var fields = token.Fields;
+                var secret = new byte[checked((int)fields.secret_len.ToUInt64())];
+                Marshal.Copy(fields.secret, secret, 0, secret.Length);
+                try
+                {
+                    return new AccessToken(Utf8.Decode(secret, secret.Length), FromUnixSeconds(fields.expires_on), FromUnixSeconds(fields.refresh_on));
+                }
+                finally
+                {
+                    Array.Clear(secret, 0, secret.Length);
+                }
             }
-        }
-
-        private int Call(byte[] scope, byte[] claims, byte[] buffer, byte[] error, out UIntPtr length, out long expiresOn, out long refreshOn, out ushort httpStatus)
-        {
-            return NativeMethods.vd_broker_client_get_token(
-                _handle,
-                scope,
-                claims,
-                0, // the client's timeout
-                buffer,
-                (UIntPtr)buffer.Length,
-                out length,
-                out expiresOn,
-                out refreshOn,
-                out httpStatus,
-                error,
-                (UIntPtr)error.Length);
         }
 
         private static DateTimeOffset FromUnixSeconds(long seconds)

@@ -38,7 +38,7 @@ namespace VibeData.Studio.AzureCredBroker.Tests
         public void MissingFileNamesThePathAndAsksAboutTheSession()
         {
             var missing = Path.Combine(Path.GetDirectoryName(Bearer.Path), "gone");
-            var error = Failure<StudioCredentialBrokerException>(Credential(o => o.CredentialFile = missing), BrokerStatusCode.CredentialUnreadable);
+            var error = Failure<BrokerAuthenticationFailedException>(Credential(o => o.CredentialFile = missing), BrokerStatusCode.CredentialUnreadable);
             StringAssert.Contains(missing, error.Message);
             StringAssert.Contains("Is the Studio intent session active?", error.Message);
             Assert.That(Emulator.Requests(), Is.Empty);
@@ -48,7 +48,7 @@ namespace VibeData.Studio.AzureCredBroker.Tests
         public void BlankFileIsRefused()
         {
             Bearer.Write(" \n\t");
-            var error = Failure<StudioCredentialBrokerException>(Credential(), BrokerStatusCode.CredentialBlank);
+            var error = Failure<BrokerAuthenticationFailedException>(Credential(), BrokerStatusCode.CredentialBlank);
             StringAssert.Contains(Bearer.Path, error.Message);
             Assert.That(Emulator.Requests(), Is.Empty);
         }
@@ -58,7 +58,7 @@ namespace VibeData.Studio.AzureCredBroker.Tests
         {
             var first = BearerFile.NewBearer();
             Bearer.Write(first + "\n" + BearerFile.NewBearer());
-            var error = Failure<StudioCredentialBrokerException>(Credential(), BrokerStatusCode.CredentialUnreadable);
+            var error = Failure<BrokerAuthenticationFailedException>(Credential(), BrokerStatusCode.CredentialUnreadable);
             StringAssert.DoesNotContain(first, error.Message);
             Assert.That(Emulator.Requests(), Is.Empty);
         }

@@ -20,34 +20,20 @@ from ._client import native_version
 from ._native import SQL_COPT_SS_ACCESS_TOKEN, Status
 from .credential import StudioAzureCredBroker
 from .errors import (
-    AccessHelperRefusedError,
+    AuthenticationFailedError,
     BrokerError,
-    BrokerRejectedError,
-    BrokerResponseError,
-    BrokerStatusError,
-    BrokerTimeoutError,
-    BrokerUnreachableError,
     ConfigurationError,
     CredentialBrokerError,
-    CredentialFileError,
-    InternalError,
     ScopeNotAllowedError,
 )
 
 __version__ = "0.3.0"
 
 __all__ = [
-    "AccessHelperRefusedError",
+    "AuthenticationFailedError",
     "BrokerError",
-    "BrokerRejectedError",
-    "BrokerResponseError",
-    "BrokerStatusError",
-    "BrokerTimeoutError",
-    "BrokerUnreachableError",
     "ConfigurationError",
     "CredentialBrokerError",
-    "CredentialFileError",
-    "InternalError",
     "SQL_COPT_SS_ACCESS_TOKEN",
     "ScopeNotAllowedError",
     "Status",

@@ -121,10 +121,8 @@ class StudioAzureCredBroker(TokenCredential):
         self.close()
 
     def _request(self, scopes: tuple[str, ...], claims: str | None) -> Token:
-        if not scopes:
-            # The one check made here: with no scope there is nothing to pass.
-            raise ValueError("get_token requires at least one scope")
-        scope = scopes[0]
+        # No scope is passed on as "" for the core to refuse with its own message.
+        scope = scopes[0] if scopes else ""
         encoded_claims = c_string(claims, "claims") if claims else None
         try:
             token = self._client.token(c_string(scope, "scope"), encoded_claims)
