@@ -27,6 +27,7 @@ impl ErrorBuffer {
 /// thread's last error and, when given, the caller's error buffer.
 pub fn call(errors: ErrorBuffer, body: impl FnOnce() -> Result<(), Error>) -> i32 {
     let outcome = catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|_| {
+        crate::log::error!("a panic was caught at the C boundary (a bug in vd_broker; please report it)");
         Err(Error::new(
             ErrorKind::Panic,
             "internal error in vd_broker (a panic was caught at the C boundary; the process is \

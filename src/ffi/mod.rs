@@ -15,6 +15,7 @@ pub(crate) mod boundary;
 pub mod client;
 pub mod default_client;
 pub mod diagnostics;
+pub mod log;
 pub mod odbc;
 pub mod options;
 pub mod status;
