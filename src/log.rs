@@ -176,6 +176,8 @@ pub(crate) use {debug, error, info, warning};
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::AtomicU64;
+    use std::sync::{mpsc, Arc, Condvar, Mutex};
 
     #[test]
     fn levels_are_ordered_by_verbosity_and_round_trip() {
@@ -185,5 +187,46 @@ mod tests {
         }
         assert_eq!(Level::from_c(0), None);
         assert_eq!(Level::from_c(5), None);
+    }
+
+    #[test]
+    fn a_forked_child_keeps_the_handler_but_not_a_lock_held_at_the_fork() {
+        static IN_CHILD: AtomicU64 = AtomicU64::new(0);
+        let (entered, holding) = mpsc::channel();
+        let release = Arc::new((Mutex::new(false), Condvar::new()));
+        let released = Arc::clone(&release);
+        set_handler(Level::Info, move |_, message| match message {
+            // Blocks inside a delivery, holding the lock, until told to return.
+            "hold the lock" => {
+                let _ = entered.send(());
+                let (done, told) = &*released;
+                let _unused = told.wait_while(done.lock().unwrap(), |done| !*done).unwrap();
+            }
+            "in the child" => drop(IN_CHILD.fetch_add(1, Ordering::SeqCst)),
+            _ => {}
+        })
+        .unwrap();
+        let holder = std::thread::spawn(|| emit(Level::Info, || "hold the lock".to_string()));
+        holding.recv().unwrap();
+        // SAFETY: the child only emits, replaces the handler and exits without unwinding.
+        match unsafe { libc::fork() } {
+            0 => {
+                // A lock inherited held would make clear_handler wait forever: the alarm ends that.
+                unsafe { libc::alarm(10) };
+                emit(Level::Info, || "in the child".to_string());
+                let ok = IN_CHILD.load(Ordering::SeqCst) == 1 && clear_handler().is_ok();
+                unsafe { libc::_exit(if ok { 0 } else { 1 }) }
+            }
+            child => {
+                *release.0.lock().unwrap() = true;
+                release.1.notify_all();
+                holder.join().unwrap();
+                let mut status = 0;
+                unsafe { libc::waitpid(child, &mut status, 0) };
+                clear_handler().unwrap();
+                assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "the child: status {status:#x}");
+                assert_eq!(IN_CHILD.load(Ordering::SeqCst), 0, "the parent's memory is its own");
+            }
+        }
     }
 }
