@@ -35,7 +35,7 @@ use std::sync::{PoisonError, RwLock};
 use crate::error::Error;
 use crate::fork::PerProcess;
 
-pub use redaction::redact;
+use redaction::redact;
 
 /// How much an event matters; a handler receives the levels up to the most
 /// verbose one it asked for. The values are the C ABI's `VD_BROKER_LOG_*`.
@@ -71,7 +71,7 @@ impl Level {
 
 /// What receives the events: called with each event's level and its
 /// redacted, single-line message.
-pub type Handler = Box<dyn Fn(Level, &str) + Send + Sync>;
+type Handler = Box<dyn Fn(Level, &str) + Send + Sync>;
 
 struct Registration {
     max_level: Level,
@@ -142,20 +142,34 @@ pub(crate) fn emit(level: Level, message: impl FnOnce() -> String) {
 #[cold]
 fn deliver(level: Level, message: &str) {
     // An event raised by a handler's own call into the library is dropped.
-    if IN_HANDLER.try_with(|inside| inside.replace(true)).unwrap_or(true) {
+    let Some(_inside) = Inside::enter() else {
         return;
-    }
+    };
     let message = redact(message);
-    {
-        let _running = DELIVERING.get().read().unwrap_or_else(PoisonError::into_inner);
-        // SAFETY: replaced and freed only under the write lock, which the read guard excludes.
-        if let Some(registration) = unsafe { CURRENT.load(Ordering::Acquire).as_ref() } {
-            if level <= registration.max_level {
-                let _ = catch_unwind(AssertUnwindSafe(|| (registration.handler)(level, &message)));
-            }
+    let _running = DELIVERING.get().read().unwrap_or_else(PoisonError::into_inner);
+    // SAFETY: replaced and freed only under the write lock, which the read guard excludes.
+    if let Some(registration) = unsafe { CURRENT.load(Ordering::Acquire).as_ref() } {
+        if level <= registration.max_level {
+            let _ = catch_unwind(AssertUnwindSafe(|| (registration.handler)(level, &message)));
         }
     }
-    let _ = IN_HANDLER.try_with(|inside| inside.set(false));
+}
+
+/// This thread's being inside a delivery, until dropped (even by a panic).
+struct Inside;
+
+impl Inside {
+    /// `None` when this thread already is inside one (or is being torn down).
+    fn enter() -> Option<Inside> {
+        let was_inside = IN_HANDLER.try_with(|inside| inside.replace(true)).unwrap_or(true);
+        (!was_inside).then_some(Inside)
+    }
+}
+
+impl Drop for Inside {
+    fn drop(&mut self) {
+        let _ = IN_HANDLER.try_with(|inside| inside.set(false));
+    }
 }
 
 /// `emit` at each level, formatting like `format!`.

@@ -10,7 +10,7 @@
 const HIDDEN: &str = "[redacted]";
 
 /// `message` with every secret-shaped part replaced by `[redacted]`.
-pub fn redact(message: &str) -> String {
+pub(crate) fn redact(message: &str) -> String {
     let text = without_userinfo(message);
     let mut out = String::with_capacity(text.len());
     let mut rest = text.as_str();
