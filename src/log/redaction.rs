@@ -21,8 +21,10 @@ pub(crate) fn redact(message: &str) -> String {
         let (word, after) = tail.split_at(end);
         push_clean(&mut out, gap);
         match word.split_once('=') {
-            _ if is_secret(word) || next == Next::Hidden || (next == Next::HiddenUnlessProse && !is_prose(word)) => {
-                out.push_str(HIDDEN)
+            _ if next == Next::Hidden || (next == Next::HiddenUnlessProse && !is_prose(word)) => out.push_str(HIDDEN),
+            _ if secret_start(word).is_some() => {
+                out.push_str(&word[..secret_start(word).unwrap_or(0)]);
+                out.push_str(HIDDEN);
             }
             Some((key, value)) if !value.is_empty() && is_secret_key(key) => {
                 out.push_str(key);
@@ -43,8 +45,13 @@ fn is_word_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '~' | '+' | '/' | '=')
 }
 
-fn is_secret(word: &str) -> bool {
-    word.starts_with("vd_iat_") || (word.starts_with("eyJ") && word.contains('.'))
+/// Where a bearer (`vd_iat_…`, anywhere) or a JWT (`eyJ….…`, starting the
+/// word or after a symbol: `x=eyJ…`) starts in `word`; it runs to the word's end.
+fn secret_start(word: &str) -> Option<usize> {
+    let starts_segment = |at: usize| at == 0 || !word.as_bytes()[at - 1].is_ascii_alphanumeric();
+    let bearer = word.find("vd_iat_");
+    let jwt = word.match_indices("eyJ").map(|(at, _)| at).find(|&at| starts_segment(at) && word[at..].contains('.'));
+    bearer.into_iter().chain(jwt).min()
 }
 
 /// What the word after a word is.
@@ -134,6 +141,7 @@ mod tests {
             ("bearer Xk9_q2 sent", "bearer [redacted] sent"),
             ("Authorization: Bearer abc.def", "Authorization: Bearer [redacted]"),
             (&format!("got {jwt} back"), "got [redacted] back"),
+            ("read /run/vd_iat_0123abcd and x=eyJa.b", "read /run/[redacted] and x=[redacted]"),
             (r#"{"access_token": "opaque123", "expires_in": 5}"#, r#"{"access_token": "[redacted]", "expires_in": 5}"#),
             ("token=xyz&refresh_token=abc", "token=[redacted]&refresh_token=[redacted]"),
         ];
@@ -145,5 +153,23 @@ mod tests {
     #[test]
     fn control_characters_become_spaces() {
         assert_eq!(redact("one\ntwo\0three\r"), "one two three ");
+    }
+
+    #[test]
+    fn arbitrary_text_around_a_secret_never_lets_it_through() {
+        // Seeded: a failure reproduces.
+        let mut rng = fastrand::Rng::with_seed(13);
+        let alphabet: Vec<char> = "ab Z9_-./=:@\"'\n\0é€🦀".chars().collect();
+        let noise = |rng: &mut fastrand::Rng| -> String {
+            let n = rng.usize(..12);
+            (0..n).map(|_| alphabet[rng.usize(..alphabet.len())]).collect()
+        };
+        for _ in 0..5000 {
+            let secret = format!("vd_iat_{:016x}", rng.u64(..));
+            let message = format!("{}{}{}", noise(&mut rng), secret, noise(&mut rng));
+            let redacted = redact(&message);
+            assert!(!redacted.contains(&secret[7..]), "{message:?} -> {redacted:?}");
+            assert!(!redacted.chars().any(char::is_control), "{redacted:?}");
+        }
     }
 }
