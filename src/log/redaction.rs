@@ -20,13 +20,13 @@ pub(crate) fn redact(message: &str) -> String {
         let end = tail.find(|c: char| !is_word_char(c)).unwrap_or(tail.len());
         let (word, after) = tail.split_at(end);
         push_clean(&mut out, gap);
-        match word.split_once('=') {
+        match (secret_start(word), word.split_once('=')) {
             _ if next == Next::Hidden || (next == Next::HiddenUnlessProse && !is_prose(word)) => out.push_str(HIDDEN),
-            _ if secret_start(word).is_some() => {
-                out.push_str(&word[..secret_start(word).unwrap_or(0)]);
+            (Some(start), _) => {
+                out.push_str(&word[..start]);
                 out.push_str(HIDDEN);
             }
-            Some((key, value)) if !value.is_empty() && is_secret_key(key) => {
+            (None, Some((key, value))) if !value.is_empty() && is_secret_key(key) => {
                 out.push_str(key);
                 out.push('=');
                 out.push_str(HIDDEN);
