@@ -109,10 +109,10 @@ impl Client {
     /// A token for `request.scope`, honouring its claims and timeout.
     pub fn request_token(&self, request: &TokenRequest<'_>) -> Result<AccessToken, Error> {
         let events = CallEvents::new(request.scope);
-        events.finish(self.fetch_token(request, &events))
+        events.finish(self.obtain_token(request, &events))
     }
 
-    fn fetch_token(&self, request: &TokenRequest<'_>, events: &CallEvents<'_>) -> Result<AccessToken, Error> {
+    fn obtain_token(&self, request: &TokenRequest<'_>, events: &CallEvents<'_>) -> Result<AccessToken, Error> {
         let audience = self.config.audiences.resolve(request.scope)?;
         let timeout = match request.timeout {
             Some(t) if t.is_zero() => return Err(Error::invalid_argument("timeout must be greater than zero")),
