@@ -119,6 +119,44 @@ typedef int32_t vd_broker_status;
 #define VD_BROKER_SQL_COPT_SS_ACCESS_TOKEN 1256
 
 /**
+ * The level of a log event, passed to a `vd_broker_log_callback` as an
+ * `int32_t`. Higher is more verbose; a callback registered with a
+ * `max_level` receives the events at that level and below.
+ */
+enum vd_broker_log_level
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : int32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * A bug caught at the boundary (a call returned `VD_BROKER_ERR_PANIC`).
+   */
+  VD_BROKER_LOG_ERROR = 1,
+  /**
+   * A get-token call failed (the message says why), or a proactive
+   * refresh failed and the still-valid cached token was returned.
+   */
+  VD_BROKER_LOG_WARNING = 2,
+  /**
+   * A fresh token was minted; an attempt failed and is retried (and why);
+   * a cached token is being refreshed before it expires; a new client's
+   * route (the credential broker, or the runtime-access helper).
+   */
+  VD_BROKER_LOG_INFO = 3,
+  /**
+   * A token was served from the cache (every warm call: verbose).
+   */
+  VD_BROKER_LOG_DEBUG = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum vd_broker_log_level vd_broker_log_level;
+#else
+typedef int32_t vd_broker_log_level;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * A configured client. Created by `vd_broker_client_new`, freed by
  * `vd_broker_client_free`. Thread-safe: any number of threads may call
  * `vd_broker_client_get_token` on one client at once. Clients share one
@@ -157,6 +195,31 @@ typedef struct vd_broker_error {
    */
   const char *message;
 } vd_broker_error;
+
+/**
+ * Receives one log event: its `level` (a `vd_broker_log_level`), its
+ * `message` (UTF-8, one line, NUL-terminated, `message_len` bytes without
+ * the NUL; valid only during the call — copy it to keep it) and the
+ * `user_data` given at registration.
+ *
+ * Called on the thread whose call caused the event, possibly on many
+ * threads at once, and never while the library holds a lock: the callback
+ * may call `vd_broker_*` functions (the events those calls raise are
+ * dropped rather than delivered recursively), except
+ * `vd_broker_set_log_callback`, which refuses. (A retry's event comes
+ * while its request is in flight: a get-token call for that same token
+ * from inside the callback would wait for it, until its own timeout.)
+ * Messages never contain the bearer, a token or URL userinfo.
+ *
+ * It must return normally: a C++ exception thrown out of it ends the
+ * process (the library catches what unwinds into it and aborts, rather
+ * than leave its state half-updated), and `longjmp` out of it is
+ * undefined behaviour. Keep it quick: it runs inside the caller's call.
+ */
+typedef void (*vd_broker_log_callback)(int32_t level,
+                                       const char *message,
+                                       size_t message_len,
+                                       void *user_data);
 
 /**
  * A token the library owns, read through its fields and released — its
@@ -337,6 +400,33 @@ void vd_broker_last_error_message(char *buf, size_t buf_len, size_t *out_len);
  * `error` is NULL or from a `vd_broker_*` call, not yet freed.
  */
 void vd_broker_error_free(struct vd_broker_error *error);
+
+/**
+ * Routes the library's log events up to `max_level` (a
+ * `vd_broker_log_level`; e.g. `VD_BROKER_LOG_INFO` gets errors, warnings
+ * and information, not the per-call cache hits) to `callback`, with
+ * `user_data` passed back unchanged. A NULL `callback` makes the library
+ * silent again, which is the default: without a callback an event costs
+ * one atomic load and nothing is formatted.
+ *
+ * Process-wide: one callback for every client. Replacing or clearing it
+ * waits for invocations in progress on other threads to return; after
+ * this call returns the previous callback is not running and will not be
+ * called again, so its `user_data` may be freed. A forked child keeps the
+ * callback.
+ *
+ * Returns `VD_BROKER_ERR_INVALID_ARGUMENT` for a `max_level` that is not a
+ * `vd_broker_log_level` (with a non-NULL callback), or when called from
+ * inside the callback (it would wait for itself); the message is in
+ * `vd_broker_last_error_message`. Thread-safe.
+ *
+ * # Safety
+ * `callback` is NULL or a function of this signature that stays callable,
+ * with `user_data`, from any thread until it is replaced.
+ */
+int32_t vd_broker_set_log_callback(vd_broker_log_callback callback,
+                                   int32_t max_level,
+                                   void *user_data);
 
 /**
  * Gets a token for `scope` (for Azure SQL / Fabric SQL:

@@ -12,6 +12,7 @@ use crate::broker::Broker;
 use crate::cache::{cache, CacheKey, Refresh};
 use crate::config::{Config, Options};
 use crate::error::Error;
+use crate::log::{self, events::CallEvents};
 use crate::retry::{with_retries, MAX_ATTEMPTS, REFRESH_ATTEMPTS};
 use crate::shared_cache::SharedCache;
 use crate::token::AccessToken;
@@ -60,6 +61,15 @@ enum Route {
     Broker { broker: Broker, bearer_file: BearerFile },
 }
 
+impl Route {
+    fn name(&self) -> &'static str {
+        match self {
+            Route::Helper(_) => "runtime-access helper",
+            Route::Broker { .. } => "credential broker",
+        }
+    }
+}
+
 impl Client {
     /// A client from explicit options over the environment.
     pub fn new(options: &Options) -> Result<Client, Error> {
@@ -75,6 +85,7 @@ impl Client {
             Route::Helper(helper) => format!("unix:{}", helper.socket().display()).into(),
             Route::Broker { broker, .. } => broker.token_url().into(),
         };
+        log::info!("new client: tokens come from the {} at {endpoint}", route.name());
         let bodies = config
             .audiences
             .iter()
@@ -102,6 +113,11 @@ impl Client {
 
     /// A token for `request.scope`, honouring its claims and timeout.
     pub fn request_token(&self, request: &TokenRequest<'_>) -> Result<AccessToken, Error> {
+        let events = CallEvents::new(request.scope);
+        events.finish(self.obtain_token(request, &events))
+    }
+
+    fn obtain_token(&self, request: &TokenRequest<'_>, events: &CallEvents<'_>) -> Result<AccessToken, Error> {
         let audience = self.config.audiences.resolve(request.scope)?;
         let timeout = match request.timeout {
             Some(t) if t.is_zero() => return Err(Error::invalid_argument("timeout must be greater than zero")),
@@ -130,10 +146,10 @@ impl Client {
         };
 
         if !self.config.cache {
-            return mint(Refresh::Needed);
+            return events.mint(Refresh::Needed, mint);
         }
         if request.claims.is_some() {
-            let token = mint(Refresh::Needed)?;
+            let token = events.mint(Refresh::Needed, mint)?;
             cache().store(&key, token.clone());
             if let Some(shared) = &self.shared {
                 shared.store(&key, &token);
@@ -142,8 +158,10 @@ impl Client {
         }
         match &self.shared {
             // Only a process-cache miss or due refresh reaches the shared cache.
-            Some(shared) => cache().get_or_mint(&key, deadline, |refresh| shared.fetch(&key, deadline, refresh, mint)),
-            None => cache().get_or_mint(&key, deadline, mint),
+            Some(shared) => cache().get_or_mint(&key, deadline, |refresh| {
+                shared.fetch(&key, deadline, refresh, |refresh| events.mint(refresh, mint))
+            }),
+            None => cache().get_or_mint(&key, deadline, |refresh| events.mint(refresh, mint)),
         }
     }
 

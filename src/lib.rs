@@ -33,6 +33,7 @@ mod error;
 mod fork;
 pub mod ffi;
 mod http;
+pub mod log;
 mod refresh;
 mod response;
 mod retry;

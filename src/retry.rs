@@ -84,6 +84,7 @@ pub(crate) fn with_retries(
                 _ => "the next retry would pass the timeout".to_string(),
             })
         } else {
+            crate::log::info!("attempt {attempts} of {max_attempts} failed ({}); retrying in {} ms", failure.error.message(), wait.as_millis());
             thread::sleep(wait);
             continue;
         };

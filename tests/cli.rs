@@ -2,6 +2,8 @@
 //! emulator (also a real process): what it prints, its exit codes, and that
 //! the bearer never shows.
 
+mod support;
+
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::os::unix::ffi::OsStrExt;
@@ -328,4 +330,53 @@ fn help_and_version() {
     let output = vd_broker(&["--version"], &[]);
     assert_exit(&output, 0, "");
     assert_eq!(stdout(&output).trim(), format!("vd-broker {}", env!("CARGO_PKG_VERSION")));
+}
+
+/// `vd-broker [-v] token SQL_SCOPE` with `bearer`, against a new emulator
+/// that first answers with `fault`.
+fn token_with_fault(fault: Value, verbose: bool, bearer: &Bearer) -> Output {
+    let emulator = support::Emulator::start();
+    emulator.fault(fault);
+    let args: &[&str] = if verbose { &["-v", "token", SQL_SCOPE] } else { &["token", SQL_SCOPE] };
+    let path = bearer.path();
+    vd_broker(args, &[("VD_CREDENTIAL_BROKER_URL", OsStr::new(&emulator.url)), ("VD_CREDENTIAL_FILE", path.as_os_str())])
+}
+
+#[test]
+fn verbose_shows_the_route_a_retry_and_the_mint_on_stderr() {
+    let bearer = Bearer::fresh();
+    let output = token_with_fault(serde_json::json!({"status": 503}), true, &bearer);
+    assert_exit(&output, 0, "vd-broker: INFO: new client: tokens come from the credential broker at http://127.0.0.1:");
+    let log = stderr(&output);
+    let token = stdout(&output).trim().to_string();
+    assert!(log.contains("vd-broker: INFO: attempt 1 of 4 failed (the credential broker at "), "{log}");
+    assert!(log.contains("answered HTTP 503: the emulator was told to answer 503); retrying in "), "{log}");
+    assert!(log.contains(&format!("vd-broker: INFO: minted a fresh token for {SQL_SCOPE} (expires in 3")), "{log}");
+    assert_eq!(log.lines().count(), 3, "{log}");
+    assert!(!log.contains(&bearer.value) && !log.contains(&token), "a secret on stderr");
+}
+
+#[test]
+fn verbose_shows_a_failure_as_a_warning_beside_the_error() {
+    let bearer = Bearer::fresh();
+    let output = token_with_fault(serde_json::json!({"status": 401}), true, &bearer);
+    assert_failure(&output, 9, &format!("vd-broker: WARNING: no token for {SQL_SCOPE}: broker rejected the request (401)"), &bearer.value);
+    assert!(stderr(&output).contains("vd-broker: VD_BROKER_ERR_BROKER_REJECTED: broker rejected the request (401)"));
+}
+
+#[test]
+fn without_verbose_a_retried_call_prints_nothing_on_stderr() {
+    let bearer = Bearer::fresh();
+    let output = token_with_fault(serde_json::json!({"status": 503}), false, &bearer);
+    assert_exit(&output, 0, "");
+    assert!(output.stderr.is_empty(), "{}", stderr(&output));
+}
+
+#[test]
+fn verbose_names_the_runtime_access_helper_route() {
+    let emulator = support::Emulator::with_helper();
+    let socket = emulator.helper_socket.clone().unwrap();
+    let output = vd_broker(&["-v", "token", SQL_SCOPE], &[("VD_RUNTIME_ACCESS_SOCKET", socket.as_os_str())]);
+    let route = format!("vd-broker: INFO: new client: tokens come from the runtime-access helper at unix:{}", socket.display());
+    assert_exit(&output, 0, &route);
 }

@@ -65,12 +65,27 @@ class Function(Item):
 
 
 @dataclass
+class Enum(Item):
+    variants: list[Variant]
+
+
+@dataclass
+class Callback(Item):
+    """A function-pointer typedef: a callback the caller registers."""
+
+    restype: str
+    params: list[Param]
+
+
+@dataclass
 class Header:
     constants: list[Constant]
     status_doc: list[str]
     statuses: list[Variant]
     structs: list[Struct]
     functions: list[Function]
+    enums: list[Enum] = field(default_factory=list)  # every enum but vd_broker_status
+    callbacks: list[Callback] = field(default_factory=list)
 
 
 DOC = r"/\*\*\n((?: \*[^\n]*\n)*?) \*/\n"
@@ -80,6 +95,7 @@ ITEM = re.compile(
     + r"|enum (?P<enum>\w+)\n#if [^\n]*\n  : int32_t\n#endif[^\n]*\n \{\n(?P<variants>.*?)\n\};\n"
     + r"|typedef struct (?P<opaque>\w+) \w+;\n"
     + r"|typedef struct (?P<struct>\w+) \{\n(?P<fields>.*?)\n\} \w+;\n"
+    + r"|typedef (?P<cbret>[\w ]+?\**) ?\(\*(?P<callback>vd_broker_\w+)\)\((?P<cbparams>[^)]*)\);\n"
     + r"|(?P<restype>[\w ]+?\**) ?(?P<function>vd_broker_\w+)\((?P<params>[^)]*)\);\n)",
     re.S,
 )
@@ -104,7 +120,7 @@ def parse(text: str) -> Header:
     for match in ITEM.finditer(text):
         skipped = text[position : match.start()]
         # Between items: the file's opening comment, preprocessor lines, the enum's typedef for C.
-        leftover = re.sub(r"/\*(?!\*).*?\*/|#\w+.*|//.*|typedef (enum )?\w+ vd_broker_status;", "", skipped, flags=re.S)
+        leftover = re.sub(r"/\*(?!\*).*?\*/|#\w+.*|//.*|typedef (enum )?\w+ vd_broker_\w+;", "", skipped, flags=re.S)
         if re.search(r"\b(vd_broker_\w+|VD_BROKER_\w+)\b", leftover):
             raise SystemExit(f"gen-bindings: an item of the header was not understood:\n{skipped.strip()}")
         position = match.end()
@@ -112,10 +128,17 @@ def parse(text: str) -> Header:
         if match["define"]:
             header.constants.append(Constant(match["define"], doc, match["value"]))
         elif match["enum"]:
-            header.status_doc = doc
+            variants = []
             for member in MEMBER.finditer(match["variants"]):
                 name, value = re.fullmatch(r"(\w+) = (-?\d+),", member["decl"].strip()).groups()
-                header.statuses.append(Variant(name, doc_lines(member[1]), int(value)))
+                variants.append(Variant(name, doc_lines(member[1]), int(value)))
+            if match["enum"] == "vd_broker_status":
+                header.status_doc, header.statuses = doc, variants
+            else:
+                header.enums.append(Enum(match["enum"], doc, variants))
+        elif match["callback"]:
+            params = [param(p) for p in match["cbparams"].split(",") if p.strip() not in ("", "void")]
+            header.callbacks.append(Callback(match["callback"], doc, param(match["cbret"] + " r").ctype, params))
         elif match["opaque"]:
             header.structs.append(Struct(match["opaque"], doc))
         elif match["struct"]:
@@ -156,12 +179,20 @@ def py_type(ctype: str, in_struct: bool = False) -> str:
 def python(header: Header) -> str:
     out = [f'"""ctypes declarations of ``include/vd_broker.h``. {NOTICE}"""', ""]
     out += ["from __future__ import annotations", "", "import ctypes", "import enum"]
-    out += ["from ctypes import POINTER, c_bool, c_char, c_char_p, c_double, c_int32, c_int64, c_size_t, "
+    out += ["from ctypes import CFUNCTYPE, POINTER, c_bool, c_char, c_char_p, c_double, c_int32, c_int64, c_size_t, "
             "c_uint8, c_uint16, c_uint64, c_void_p  # noqa: F401", ""]  # fmt: skip
     for constant in header.constants:
         out += [f"#: ``{constant.name}``: {' '.join(constant.doc)}", f"{constant.name[len('VD_BROKER_'):]} = {constant.value}", ""]
     out += ["", "class Status(enum.IntEnum):", '    """``enum vd_broker_status``; members are the names without ``VD_BROKER_``."""', ""]
     out += [f"    {v.name[len('VD_BROKER_'):]} = {v.value}" for v in header.statuses]
+    for enum_ in header.enums:
+        prefix = variant_prefix(enum_)
+        out += ["", "", f"class {pascal(enum_.name[len('vd_broker_'):])}(enum.IntEnum):"]
+        out += [f'    """``enum {enum_.name}``; members are the names without ``{prefix}``."""', ""]
+        out += [f"    {v.name[len(prefix):]} = {v.value}" for v in enum_.variants]
+    for callback in header.callbacks:
+        args = ", ".join([py_type(callback.restype)] + [py_type(p.ctype) for p in callback.params])
+        out += ["", "", f"#: ``{callback.name}``: {' '.join(line for line in callback.doc[:1])}", f"{callback.name} = CFUNCTYPE({args})"]
     for struct in header.structs:
         out += ["", "", f"class {struct.name}(ctypes.Structure):", f'    """``{struct.name}``{" (opaque)" if not struct.fields else ""}."""']
         if struct.fields:
@@ -188,6 +219,13 @@ CS_SCALARS = {
 CS_FIELDS = {"int32_t": "int", "int64_t": "long", "uint16_t": "ushort", "size_t": "UIntPtr", "const char*": "IntPtr"}
 
 
+def variant_prefix(enum_: Enum) -> str:
+    """What every variant's name starts with, up to an underscore (``VD_BROKER_LOG_``)."""
+    names = [v.name for v in enum_.variants]
+    common = names[0][: next((i for i, chars in enumerate(zip(*names)) if len(set(chars)) > 1), len(names[0]))]
+    return common[: common.rfind("_") + 1]
+
+
 def pascal(name: str) -> str:
     return "".join(part.capitalize() for part in name.split("_"))
 
@@ -196,15 +234,27 @@ def handle_class(struct: str) -> str:
     return pascal(struct[len("vd_broker_") :]) + "Handle"
 
 
+#: The header's callback typedefs, each declared as a delegate of the same name.
+callbacks: set[str] = set()
+
+
 def cs_type(ctype: str, function: str, owned: set[str]) -> str:
     bare = ctype.replace("const ", "")
     if bare.rstrip("*") in owned:
         if function.endswith("_free"):
             return "IntPtr"  # called by the SafeHandle itself, with its raw pointer
         return ("out " if bare.endswith("**") else "") + handle_class(bare.rstrip("*"))
+    if bare in callbacks:
+        return bare
     if ctype in CS_SCALARS:
         return CS_SCALARS[ctype]
     raise SystemExit(f"gen-bindings: no P/Invoke type for {ctype!r} in {function}")
+
+
+def cs_param(p: Param, function: str, owned: set[str]) -> str:
+    # A callback's context pointer is passed through untouched, never marshalled as a buffer.
+    ctype = "IntPtr" if p.ctype == "void*" and p.name == "user_data" else cs_type(p.ctype, function, owned)
+    return f"{ctype} {p.name}"
 
 
 def cs_doc(lines: list[str], indent: str) -> list[str]:
@@ -222,7 +272,7 @@ def dotnet_methods(header: Header, owned: set[str]) -> str:
     for constant in header.constants:
         out += [""] + cs_doc(constant.doc, "        ") + [f"        internal const int {pascal(constant.name[len('VD_BROKER_'):].lower())} = {constant.value};"]
     for function in header.functions:
-        params = ", ".join(f"{cs_type(p.ctype, function.name, owned)} {p.name}" for p in function.params)
+        params = ", ".join(cs_param(p, function.name, owned) for p in function.params)
         restype = cs_type(function.restype, function.name, owned) if function.restype != "const char*" else "IntPtr"
         out += ["", "        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]"]
         if restype.startswith("[MarshalAs"):
@@ -236,6 +286,15 @@ def dotnet_handles(header: Header, owned: set[str]) -> str:
     out = [f"// {NOTICE}", "using System;", "using System.Runtime.InteropServices;", ""]
     out += ["// The structs' fields are written by the marshaller, never by C#.", "#pragma warning disable 0649", ""]
     out += ["namespace VibeData.Studio.AzureCredBroker.Interop", "{"]
+    for enum_ in header.enums:
+        prefix = variant_prefix(enum_)
+        out += cs_doc(enum_.doc, "    ") + [f"    internal enum {pascal(enum_.name[len('vd_broker_'):])}", "    {"]
+        out += [f"        {pascal(v.name[len(prefix):].lower())} = {v.value}," for v in enum_.variants] + ["    }", ""]
+    for callback in header.callbacks:
+        # The callback's pointers (message, user data) arrive raw: valid only during the call.
+        params = ", ".join(f"{'IntPtr' if p.ctype.endswith('*') else CS_SCALARS[p.ctype]} {p.name}" for p in callback.params)
+        out += cs_doc(callback.doc, "    ") + ["    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]"]
+        out += [f"    internal delegate {CS_SCALARS[callback.restype]} {callback.name}({params});", ""]
     for struct in header.structs:
         if struct.fields:
             out += cs_doc(struct.doc, "    ") + ["    [StructLayout(LayoutKind.Sequential)]", f"    internal struct {struct.name}", "    {"]
@@ -268,6 +327,8 @@ def outputs(root: Path) -> dict[str, str]:
     header = parse((root / HEADER).read_text(encoding="utf-8"))
     frees = {f.params[0].ctype.replace("const ", "").rstrip("*") for f in header.functions if f.name.endswith("_free")}
     owned = {s.name for s in header.structs if s.name in frees}
+    callbacks.clear()
+    callbacks.update(c.name for c in header.callbacks)
     return {
         PYTHON_OUT: python(header),
         DOTNET_METHODS_OUT: dotnet_methods(header, owned),

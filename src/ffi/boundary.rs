@@ -40,6 +40,7 @@ pub fn call(errors: ErrorBuffer, body: impl FnOnce() -> Result<(), Error>) -> i3
 /// kept as the thread's last error.
 pub fn guarded<T>(body: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
     let outcome = catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|_| {
+        crate::log::error!("a panic was caught at the C boundary (a bug in vd_broker; please report it)");
         Err(Error::new(
             ErrorKind::Panic,
             "internal error in vd_broker (a panic was caught at the C boundary; the process is \

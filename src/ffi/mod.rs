@@ -20,6 +20,7 @@ pub mod create;
 pub mod default_client;
 pub mod diagnostics;
 pub mod error_object;
+pub mod log;
 pub mod odbc;
 pub mod options;
 pub mod status;

@@ -7,6 +7,7 @@
 
 mod exit_code;
 mod output;
+mod verbose;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -63,6 +64,9 @@ struct Settings {
     /// Do not use the token cache (overrides VD_BROKER_CACHE)
     #[arg(long, global = true)]
     no_cache: bool,
+    /// Print what the library does to stderr: tokens minted, retries and why, refreshes, the route (-vv: cache hits too)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
 }
 
 #[derive(Subcommand, Debug)]
@@ -95,6 +99,9 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    if cli.settings.verbose > 0 {
+        verbose::show_events(cli.settings.verbose);
+    }
     let mut stdout = std::io::stdout().lock();
     let outcome = match &cli.command {
         Command::Token { scope, json } => print_token(&cli.settings, scope, *json, &mut stdout),

@@ -7,6 +7,19 @@ using System.Runtime.InteropServices;
 
 namespace VibeData.Studio.AzureCredBroker.Interop
 {
+    /// <summary>The level of a log event, passed to a `vd_broker_log_callback` as an `int32_t`. Higher is more verbose; a callback registered with a `max_level` receives the events at that level and below.</summary>
+    internal enum LogLevel
+    {
+        Error = 1,
+        Warning = 2,
+        Info = 3,
+        Debug = 4,
+    }
+
+    /// <summary>Receives one log event: its `level` (a `vd_broker_log_level`), its `message` (UTF-8, one line, NUL-terminated, `message_len` bytes without the NUL; valid only during the call — copy it to keep it) and the `user_data` given at registration. Called on the thread whose call caused the event, possibly on many threads at once, and never while the library holds a lock: the callback may call `vd_broker_*` functions (the events those calls raise are dropped rather than delivered recursively), except `vd_broker_set_log_callback`, which refuses. (A retry's event comes while its request is in flight: a get-token call for that same token from inside the callback would wait for it, until its own timeout.) Messages never contain the bearer, a token or URL userinfo. It must return normally: a C++ exception thrown out of it ends the process (the library catches what unwinds into it and aborts, rather than leave its state half-updated), and `longjmp` out of it is undefined behaviour. Keep it quick: it runs inside the caller's call.</summary>
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    internal delegate void vd_broker_log_callback(int level, IntPtr message, UIntPtr message_len, IntPtr user_data);
+
     /// <summary>Owns one <c>vd_broker_client</c>, freed by <c>vd_broker_client_free</c>.</summary>
     internal sealed class ClientHandle : NativeHandle
     {

@@ -44,6 +44,9 @@ namespace VibeData.Studio.AzureCredBroker.Interop
         internal static extern void vd_broker_error_free(IntPtr error);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int vd_broker_set_log_callback(vd_broker_log_callback callback, int max_level, IntPtr user_data);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int vd_broker_client_get_odbc_token(ClientHandle client, byte[] scope, ulong timeout_ms, [In, Out] byte[] out_buf, UIntPtr out_buf_len, out UIntPtr out_len, out long out_expires_on, out ushort out_http_status, [In, Out] byte[] err_buf, UIntPtr err_buf_len);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]

@@ -1,7 +1,10 @@
 // Test-only stand-in for Azure.Core (never shipped; see bindings/dotnet/README.md).
 // Azure.Core cannot be installed on the Mono test machine, so the binding is
-// compiled against this reproduction of the public members it uses, with the
-// signatures of Azure.Core 1.44's documented API.
+// compiled against this reproduction of the public surface of Azure.Core
+// 1.44.1's TokenCredential, TokenRequestContext and AccessToken: exactly the
+// members listed in Azure.Core-1.44.1.surface.txt beside it, no more and no
+// fewer (AzureCoreSurfaceTests checks both, and that the binding uses nothing
+// else).
 using System.Threading;
 using System.Threading.Tasks;
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import enum
-from ctypes import POINTER, c_bool, c_char, c_char_p, c_double, c_int32, c_int64, c_size_t, c_uint8, c_uint16, c_uint64, c_void_p  # noqa: F401
+from ctypes import CFUNCTYPE, POINTER, c_bool, c_char, c_char_p, c_double, c_int32, c_int64, c_size_t, c_uint8, c_uint16, c_uint64, c_void_p  # noqa: F401
 
 #: ``VD_BROKER_TOKEN_BUFFER_SIZE``: A buffer of this many bytes holds any token today's Azure services issue.
 TOKEN_BUFFER_SIZE = 16384
@@ -31,6 +31,19 @@ class Status(enum.IntEnum):
     ERR_TIMEOUT = 12
     ERR_ACCESS_HELPER_REFUSED = 13
     ERR_PANIC = 14
+
+
+class LogLevel(enum.IntEnum):
+    """``enum vd_broker_log_level``; members are the names without ``VD_BROKER_LOG_``."""
+
+    ERROR = 1
+    WARNING = 2
+    INFO = 3
+    DEBUG = 4
+
+
+#: ``vd_broker_log_callback``: Receives one log event: its `level` (a `vd_broker_log_level`), its
+vd_broker_log_callback = CFUNCTYPE(None, c_int32, c_char_p, c_size_t, c_void_p)
 
 
 class vd_broker_client(ctypes.Structure):
@@ -71,6 +84,7 @@ FUNCTIONS: dict[str, tuple[object, list[object]]] = {
     "vd_broker_version": (c_char_p, []),
     "vd_broker_last_error_message": (None, [POINTER(c_char), c_size_t, POINTER(c_size_t)]),
     "vd_broker_error_free": (None, [POINTER(vd_broker_error)]),
+    "vd_broker_set_log_callback": (c_int32, [vd_broker_log_callback, c_int32, c_void_p]),
     "vd_broker_client_get_odbc_token": (c_int32, [POINTER(vd_broker_client), c_char_p, c_uint64, POINTER(c_uint8), c_size_t, POINTER(c_size_t), POINTER(c_int64), POINTER(c_uint16), POINTER(c_char), c_size_t]),
     "vd_broker_get_odbc_token": (c_int32, [c_char_p, POINTER(c_uint8), c_size_t, POINTER(c_size_t), POINTER(c_int64)]),
     "vd_broker_secure_zero": (None, [c_void_p, c_size_t]),
