@@ -87,11 +87,7 @@ done
 grep -qx 'prefix=${pcfiledir}/../..' "$c_prefix/lib/pkgconfig/vd_broker.pc" || fail "vd_broker.pc is not relocatable"
 
 start_emulator
-bearer_file="$work/credential"
-printf 'vd_iat_dist_%s\n' "$RANDOM$RANDOM" >"$bearer_file"
-export VD_CREDENTIAL_BROKER_URL="$broker_url" VD_CREDENTIAL_FILE="$bearer_file"
-export VD_RUNTIME_ACCESS_SOCKET="$work/no-helper.sock"
-unset VD_AZ_TOKEN_URL VD_CREDENTIAL_LANE VD_CREDENTIAL_CONFIGURATION_REVISION VD_BROKER_CACHE
+studio_env "$work"
 unset CGO_CFLAGS CGO_CPPFLAGS CGO_LDFLAGS LD_LIBRARY_PATH C_INCLUDE_PATH LIBRARY_PATH
 export PKG_CONFIG_PATH="$c_prefix/lib/pkgconfig"
 libdir="$(pkg-config --variable=libdir vd_broker)"
