@@ -18,6 +18,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 root="$(pwd)"
+# auditwheel and the dist tools are in .venv (tests/run-all.sh does the same).
+[ -d "$root/.venv/bin" ] && export PATH="$root/.venv/bin:$PATH"
 # shellcheck source=tests/c/start_emulator.sh
 source tests/c/start_emulator.sh
 
