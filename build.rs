@@ -65,10 +65,14 @@ fn main() {
     let crate_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("set by cargo"));
 
-    println!("cargo:rerun-if-changed=src/ffi");
-    println!("cargo:rerun-if-changed=src/status_list.rs");
-    println!("cargo:rerun-if-changed=cbindgen.toml");
-    println!("cargo:rerun-if-changed=vd_broker.map");
+    // Absolute paths: two copies of the crate (the repository and an
+    // unpacked sdist, say) sharing one CARGO_TARGET_DIR look alike to cargo,
+    // so with relative paths one copy would take the other's output as
+    // fresh, with its absolute --version-script path, gone once pip removes
+    // its build directory. A recorded path that no longer exists reruns this.
+    for input in ["src/ffi", "src/status_list.rs", "cbindgen.toml", "vd_broker.map"] {
+        println!("cargo:rerun-if-changed={}", crate_dir.join(input).display());
+    }
 
     let mut config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("cbindgen.toml parses");
     config.after_includes = Some(status_enum());

@@ -6,6 +6,11 @@
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root="$(pwd)"
+# Python packages live in .venv (.ci/install.sh makes it): every suite's
+# python3 and pip are that environment's.
+if [ -d "$root/.venv/bin" ]; then
+  export PATH="$root/.venv/bin:$PATH" VIRTUAL_ENV="$root/.venv"
+fi
 logs="$root/target/test-logs"
 mkdir -p "$logs"
 
@@ -38,7 +43,7 @@ fi
 echo "== summary (each runner's own lines; full logs in target/test-logs/)"
 for suite in "${suites[@]}"; do
   name="$(basename "$suite" .sh)"
-  grep -E '^test result:|^(=+ .*(passed|failed|error).* =+)$|^(ok|FAIL)[[:space:]]|^--- FAIL|^Tests run:|^C tests:|^header:|^exports:|^install:|^generated:|^drift check:|^shared cache:' \
+  grep -E '^test result:|^(=+ .*(passed|failed|error).* =+)$|^(ok|FAIL)[[:space:]]|^--- FAIL|^Tests run:|^C tests:|^header:|^exports:|^install:|^generated:|^drift check:|^shared cache:|^dist:' \
     "$logs/$name.log" | sed "s/^/[$name] /"
 done
 [ "${#failed[@]}" -eq 0 ]

@@ -4,6 +4,7 @@
 # soname and its symlinks, the static library, and a pkg-config file.
 #
 #   tools/install-c-library.sh [--prefix DIR] [--libdir DIR] [--includedir DIR] [--destdir DIR]
+#                              [--relocatable] [--target TRIPLE]
 #
 #   PREFIX/include/vd_broker.h
 #   LIBDIR/libvd_broker.so.X.Y.Z      soname libvd_broker.so.X
@@ -14,8 +15,16 @@
 #
 # Defaults: --prefix /usr/local, --libdir PREFIX/lib, --includedir
 # PREFIX/include. --destdir stages the tree under DIR (for packagers) while
-# the .pc file keeps the real prefix. The build goes to
-# ${CARGO_TARGET_DIR:-target}/c-library, away from other builds' flags.
+# the .pc file keeps the real prefix. --relocatable writes the .pc file with
+# prefix=${pcfiledir}/../.. instead, for a tree unpacked anywhere (the C
+# tarball of tools/dist.sh). --target x86_64-unknown-linux-gnu.2.17 builds
+# against glibc 2.17 with cargo-zigbuild (a glibc suffix on the triple means
+# zig), so the library loads on any Linux of the last decade.
+#
+# The build goes to ${CARGO_TARGET_DIR:-target}/packaging, shared with the
+# Python package's build (bindings/python/setup.py) and apart from the
+# tests' target/debug and from target/release, whose libvd_broker.so must
+# not get this soname.
 #
 # Why a script and not cargo-c: cargo-c is the usual tool, but installing it
 # compiles all of cargo (far longer than the rest of CI on two cores), and
@@ -31,6 +40,8 @@ prefix=/usr/local
 libdir=""
 includedir=""
 destdir=""
+relocatable=""
+target=""
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -42,6 +53,9 @@ while [ $# -gt 0 ]; do
     --includedir=*) includedir="${1#*=}"; shift ;;
     --destdir) destdir="$2"; shift 2 ;;
     --destdir=*) destdir="${1#*=}"; shift ;;
+    --relocatable) relocatable=1; shift ;;
+    --target) target="$2"; shift 2 ;;
+    --target=*) target="${1#*=}"; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "install-c-library: unknown argument $1 (see --help)" >&2; exit 64 ;;
   esac
@@ -56,16 +70,34 @@ includedir="${includedir:-$prefix/include}"
 version="$(cargo pkgid --quiet | sed 's/.*[#@]//')"
 major="${version%%.*}"
 soname="libvd_broker.so.$major"
-target_dir="${CARGO_TARGET_DIR:-$root/target}/c-library"
+target_dir="${CARGO_TARGET_DIR:-$root/target}/packaging"
+# The library only: the binaries' dependencies are not built. If the CLI's
+# server ever becomes a default feature, add --no-default-features here (and
+# in bindings/python/setup.py's CARGO_ARGS).
+cargo_args=(--locked --release --lib --target-dir "$target_dir")
+cargo=(cargo)
+built="$target_dir/release"
+if [ -n "$target" ]; then
+  cargo_args+=(--target "$target")
+  built="$target_dir/${target%%.*}/release"
+  case "$target" in
+    *-gnu.*)
+      command -v cargo-zigbuild >/dev/null || {
+        echo "install-c-library: --target $target needs cargo-zigbuild and zig (pip install cargo-zigbuild ziglang)" >&2
+        exit 1
+      }
+      cargo=(cargo-zigbuild) ;;
+  esac
+fi
 
 # The soname is a link argument of the cdylib only; cargo rustc passes it to
 # this crate's library and to nothing else. --print native-static-libs names
 # the system libraries the static archive needs (for Libs.private); rustc
 # prints it only when it links, so the last answer is kept beside the build.
-native_libs_file="$target_dir/native-static-libs"
-mkdir -p "$target_dir"
-build_log="$target_dir/build.log"
-cargo rustc --locked --release --lib --target-dir "$target_dir" -- \
+native_libs_file="$built/native-static-libs"
+mkdir -p "$built"
+build_log="$built/build.log"
+"${cargo[@]}" rustc "${cargo_args[@]}" -- \
   -C "link-arg=-Wl,-soname,$soname" --print native-static-libs 2>&1 | tee "$build_log" >&2
 native_libs="$(sed -n 's/.*native-static-libs: //p' "$build_log" | tail -n 1)"
 if [ -n "$native_libs" ]; then
@@ -78,7 +110,6 @@ else
   exit 1
 fi
 
-built="$target_dir/release"
 actual_soname="$(readelf -d "$built/libvd_broker.so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')"
 if [ "$actual_soname" != "$soname" ]; then
   echo "install-c-library: built library has soname '${actual_soname:-none}', expected $soname" >&2
@@ -94,20 +125,8 @@ ln -sfn "libvd_broker.so.$version" "$stage_lib/$soname"
 ln -sfn "$soname" "$stage_lib/libvd_broker.so"
 install -m 644 "$built/libvd_broker.a" "$stage_lib/libvd_broker.a"
 
-# Paths relative to ${prefix} when they are under it, so the tree can be moved.
-relative() { case "$1" in "$prefix"/*) echo "\${prefix}${1#"$prefix"}" ;; *) echo "$1" ;; esac; }
-cat > "$stage_lib/pkgconfig/vd_broker.pc" <<EOF
-prefix=$prefix
-libdir=$(relative "$libdir")
-includedir=$(relative "$includedir")
-
-Name: vd_broker
-Description: Azure access tokens from the VibeData Studio credential broker
-Version: $version
-Libs: -L\${libdir} -lvd_broker
-Libs.private: $native_libs
-Cflags: -I\${includedir}
-EOF
+bash tools/write-pc.sh --prefix "$prefix" --libdir "$libdir" --includedir "$includedir" \
+  --libs-private "$native_libs" ${relocatable:+--relocatable} > "$stage_lib/pkgconfig/vd_broker.pc"
 chmod 644 "$stage_lib/pkgconfig/vd_broker.pc"
 
 echo "install: vd_broker $version into $destdir$prefix (include/vd_broker.h, libvd_broker.so.$version with soname $soname, libvd_broker.a, pkgconfig/vd_broker.pc)"

@@ -2,9 +2,8 @@
 # Mono for the .NET binding's build and tests (no dotnet SDK or NuGet here):
 # the C# compiler, the runtime, and NUnit 2.6's console runner and framework.
 set -euo pipefail
-export DEBIAN_FRONTEND=noninteractive
-apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 \
-  mono-mcs mono-runtime nunit-console libnunit-cil-dev pkg-config >/dev/null
+source .ci/apt.sh
+apt_install mono-mcs mono-runtime nunit-console libnunit-cil-dev pkg-config
 mcs --version
 mono --version | head -n 1
 pkg-config --modversion nunit | sed 's/^/nunit /'

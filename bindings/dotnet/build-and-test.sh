@@ -2,8 +2,10 @@
 # Builds the .NET binding with Mono's C# compiler and runs its NUnit tests
 # under Mono against the crate's broker emulator (started by the tests).
 #
-#   bindings/dotnet/build-and-test.sh
+#   bindings/dotnet/build-and-test.sh [--library-only]
 #
+# --library-only stops after VibeData.Studio.AzureCredBroker.dll (tools/dist.sh
+# packs it); it needs neither the crate's build nor NUnit.
 # Needs mono-mcs, mono-runtime and nunit-console (.ci/install.d/50-dotnet.sh)
 # and the crate built (cargo build --bins --lib). VD_BROKER_LIB_DIR (where
 # libvd_broker.so is) and VD_BROKER_EMULATOR default to target/debug.
@@ -14,11 +16,16 @@ root="$(cd "$here/../.." && pwd)"
 lib_dir="${VD_BROKER_LIB_DIR:-$root/target/debug}"
 export VD_BROKER_EMULATOR="${VD_BROKER_EMULATOR:-$root/target/debug/vd-broker-emulator}"
 out="$here/build"
+library_only=""
+[ "${1:-}" = --library-only ] && library_only=1
 
-for tool in mcs mono nunit-console; do
+tools=(mcs)
+[ -n "$library_only" ] || tools+=(mono nunit-console)
+for tool in "${tools[@]}"; do
   command -v "$tool" >/dev/null || { echo "$tool not found: run .ci/install.d/50-dotnet.sh" >&2; exit 1; }
 done
-[ -f "$lib_dir/libvd_broker.so" ] || { echo "no $lib_dir/libvd_broker.so: run cargo build --lib" >&2; exit 1; }
+[ -n "$library_only" ] || [ -f "$lib_dir/libvd_broker.so" ] ||
+  { echo "no $lib_dir/libvd_broker.so: run cargo build --lib" >&2; exit 1; }
 
 # The same C# files a dotnet SDK build compiles (its obj/ and bin/ excluded).
 sources() { find "$1" -name '*.cs' -not -path '*/obj/*' -not -path '*/bin/*' | sort; }
@@ -35,6 +42,7 @@ echo "== build: VibeData.Studio.AzureCredBroker.dll"
 mapfile -t library < <(sources "$here/src")
 "${csc[@]}" -doc:"$out/VibeData.Studio.AzureCredBroker.xml" -r:"$out/Azure.Core.dll" \
   -out:"$out/VibeData.Studio.AzureCredBroker.dll" "${library[@]}"
+[ -z "$library_only" ] || exit 0
 
 echo "== build: VibeData.Studio.AzureCredBroker.Tests.dll (NUnit 2.6)"
 mapfile -t tests < <(sources "$here/tests/VibeData.Studio.AzureCredBroker.Tests")

@@ -17,3 +17,14 @@ start_emulator() {
   fi
   broker_url="${banner##* listening on }"
 }
+
+# studio_env DIR: after start_emulator, a fresh bearer file in DIR and the
+# Studio environment pointing at the emulator and that file, with nothing
+# else of the caller's (lane, revision, cache switch, a helper socket).
+studio_env() {
+  bearer_file="$1/credential"
+  printf 'vd_iat_%s\n' "$RANDOM$RANDOM" > "$bearer_file"
+  export VD_CREDENTIAL_BROKER_URL="$broker_url" VD_CREDENTIAL_FILE="$bearer_file"
+  export VD_RUNTIME_ACCESS_SOCKET="$1/no-helper.sock"
+  unset VD_AZ_TOKEN_URL VD_CREDENTIAL_LANE VD_CREDENTIAL_CONFIGURATION_REVISION VD_BROKER_CACHE
+}

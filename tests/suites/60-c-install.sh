@@ -37,11 +37,7 @@ grep -qx 'prefix=/usr' "$work/stage/usr/lib/pkgconfig/vd_broker.pc"
 echo "install: --destdir stages under DESTDIR and keeps prefix=/usr in vd_broker.pc"
 
 start_emulator
-bearer_file="$work/credential"
-printf 'vd_iat_install_%s\n' "$RANDOM$RANDOM" > "$bearer_file"
-export VD_CREDENTIAL_BROKER_URL="$broker_url" VD_CREDENTIAL_FILE="$bearer_file"
-export VD_RUNTIME_ACCESS_SOCKET="$work/no-helper.sock"
-unset VD_AZ_TOKEN_URL VD_CREDENTIAL_LANE VD_CREDENTIAL_CONFIGURATION_REVISION VD_BROKER_CACHE
+studio_env "$work"
 
 export PKG_CONFIG_PATH="$lib/pkgconfig"
 cflags=(-std=c11 -Wall -Wextra -Wpedantic -Werror)

@@ -44,7 +44,8 @@ def test_the_installed_package_bundles_and_loads_its_library(emulator, bearer_fi
     )
     found = json.loads(probe.stdout)
 
-    assert not found["module"].startswith(str(REPO)), "imported the source tree, not the installed package"
+    source_tree = REPO / "bindings" / "python" / "src"
+    assert not found["module"].startswith(str(source_tree)), "imported the source tree, not the installed package"
     assert found["library"] == found["bundled"]
     assert os.path.isfile(found["bundled"])
     assert len(found["tags"]) == 1 and found["tags"][0].startswith("py3-none-"), found["tags"]
