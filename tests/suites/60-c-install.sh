@@ -45,7 +45,8 @@ scope=https://database.windows.net/.default
 
 # shellcheck disable=SC2046 # pkg-config prints flags to split
 gcc "${cflags[@]}" -o "$work/get_token" examples/c/get_token.c $(pkg-config --cflags --libs vd_broker)
-LD_LIBRARY_PATH="$lib" ldd "$work/get_token" | grep -q "libvd_broker.so.0 => $lib/libvd_broker.so.0"
+# grep reads all of ldd's output (no -q): an early exit would break ldd's pipe under pipefail.
+LD_LIBRARY_PATH="$lib" ldd "$work/get_token" | grep "libvd_broker.so.0 => $lib/libvd_broker.so.0" >/dev/null
 out="$(LD_LIBRARY_PATH="$lib" "$work/get_token" "$scope")"
 [[ "$out" == "token for $scope: "*" bytes, expires "* ]] || { echo "unexpected: $out" >&2; exit 1; }
 echo "install: examples/c/get_token.c built with pkg-config --cflags --libs vd_broker; ran: $out"
@@ -55,7 +56,7 @@ echo "install: examples/c/get_token.c built with pkg-config --cflags --libs vd_b
 static_flags="$(pkg-config --static --cflags --libs vd_broker)"
 # shellcheck disable=SC2086 # flags to split
 gcc "${cflags[@]}" -o "$work/get_token_static" examples/c/get_token.c ${static_flags/-lvd_broker/-l:libvd_broker.a}
-if readelf -d "$work/get_token_static" | grep -q 'libvd_broker'; then
+if readelf -d "$work/get_token_static" | grep 'libvd_broker' >/dev/null; then
   echo "the static example still needs libvd_broker.so" >&2
   exit 1
 fi

@@ -103,7 +103,7 @@ out="$("$work/get_token" "$scope")"
 static_flags="$(pkg-config --static --cflags --libs vd_broker)"
 # shellcheck disable=SC2086 # flags to split
 gcc -std=c11 -Wall -Werror -o "$work/get_token_static" examples/c/get_token.c ${static_flags/-lvd_broker/-l:libvd_broker.a}
-! readelf -d "$work/get_token_static" | grep -q libvd_broker || fail "the static example needs libvd_broker.so"
+! readelf -d "$work/get_token_static" | grep libvd_broker >/dev/null || fail "the static example needs libvd_broker.so"
 "$work/get_token_static" "$scope" >/dev/null
 echo "dist: the C tarball, unpacked elsewhere, built get_token.c with PKG_CONFIG_PATH alone, shared and static; both ran (${SECONDS}s)"
 
@@ -159,9 +159,9 @@ cp bindings/go/go.sum "$app/"
   go build -ldflags "-r $libdir" -o app .
   go build -tags static -o app-static .
 )
-"$app/app" "$scope" | grep -q '^a [0-9]*-byte token through native ' || fail "the Go program got no token"
-! readelf -d "$app/app-static" | grep -q libvd_broker || fail "the -tags static Go program needs libvd_broker.so"
-"$app/app-static" "$scope" | grep -q '^a [0-9]*-byte token' || fail "the static Go program got no token"
+"$app/app" "$scope" | grep '^a [0-9]*-byte token through native ' >/dev/null || fail "the Go program got no token"
+! readelf -d "$app/app-static" | grep libvd_broker >/dev/null || fail "the -tags static Go program needs libvd_broker.so"
+"$app/app-static" "$scope" | grep '^a [0-9]*-byte token' >/dev/null || fail "the static Go program got no token"
 if nocgo="$(cd "$app" && CGO_ENABLED=0 go build -o app-nocgo . 2>&1)"; then
   fail "the Go build without cgo succeeded"
 fi
