@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test suite: Rust, C, Python, Go, .NET and the installed C
-# library. Each suite's full output is kept in target/test-logs/; the run
+# Runs every test suite: Rust, C, Python, Go, .NET, the installed C
+# library and the local endpoint's SDK clients. Each suite's full output is kept in target/test-logs/; the run
 # ends with every runner's own summary lines. Needs what .ci/install.sh
 # installs.
 set -uo pipefail
@@ -33,7 +33,7 @@ fi
 echo "== summary (each runner's own lines; full logs in target/test-logs/)"
 for suite in "${suites[@]}"; do
   name="$(basename "$suite" .sh)"
-  grep -E '^test result:|^(=+ .*(passed|failed|error).* =+)$|^(ok|FAIL)[[:space:]]|^--- FAIL|^Tests run:|^C tests:|^header:|^exports:|^install:' \
+  grep -E '^test result:|^(=+ .*(passed|failed|error).* =+)$|^(ok|FAIL)[[:space:]]|^--- FAIL|^Tests run:|^# (pass|fail) [0-9]+$|^C tests:|^header:|^exports:|^install:' \
     "$logs/$name.log" | sed "s/^/[$name] /"
 done
 [ "${#failed[@]}" -eq 0 ]

@@ -79,6 +79,8 @@ fn every_refusal_has_its_status_and_a_json_error() {
         let body = reply.json();
         assert_eq!(body["error"], error, "{case}: {body}");
         assert!(body["error_description"].as_str().is_some_and(|d| !d.is_empty()), "{case}: {body}");
+        assert_eq!(body["statusCode"], status, "{case}: {body}");
+        assert_eq!(body["message"], body["error_description"], "{case}: {body}");
     }
     let unknown = served.token("https://example.com").json();
     let description = unknown["error_description"].as_str().unwrap();

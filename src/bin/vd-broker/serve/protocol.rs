@@ -1,7 +1,7 @@
 //! The App Service managed-identity protocol, as every Azure SDK speaks it:
 //! `GET {IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=R` with
 //! `X-IDENTITY-HEADER`, answered `{"access_token", "expires_on", "resource",
-//! "token_type"}` or `{"error", "error_description"}`.
+//! "token_type"}` or `{"error", "error_description", "statusCode", "message"}`.
 
 use hyper::body::Bytes;
 use hyper::header::{HeaderValue, ALLOW, CACHE_CONTROL, CONTENT_TYPE};
@@ -21,8 +21,7 @@ const IDENTITY_HEADER: &str = "x-identity-header";
 
 pub type Answer = Response<Full<Bytes>>;
 
-/// A request answered with an error, and the resource it asked for, if any
-/// (for the request log).
+/// A request answered with an error: its status, a stable code and what to do.
 pub struct Refusal {
     pub status: StatusCode,
     error: &'static str,
@@ -35,7 +34,14 @@ impl Refusal {
     }
 
     pub fn into_answer(self) -> Answer {
-        let body = serde_json::json!({ "error": self.error, "error_description": self.description });
+        // `statusCode` and `message` too: App Service's own error shape,
+        // the one MSAL Python shows its users.
+        let body = serde_json::json!({
+            "error": self.error,
+            "error_description": self.description,
+            "statusCode": self.status.as_u16(),
+            "message": self.description,
+        });
         let mut answer = answer(self.status, Bytes::from(body.to_string()));
         if self.status == StatusCode::METHOD_NOT_ALLOWED {
             answer.headers_mut().insert(ALLOW, HeaderValue::from_static("GET"));

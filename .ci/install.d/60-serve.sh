@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The Azure SDK clients of `vd-broker serve` (tests/serve): azure-identity for
+# Python, azidentity's Go modules, @azure/identity and @azure/storage-blob.
+set -euo pipefail
+python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -r tests/serve/python/requirements.txt
+(cd tests/serve/go && go mod download)
+(cd tests/serve/node && npm ci --no-audit --no-fund --silent)
