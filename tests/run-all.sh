@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test suite: Rust, C, Python, Go, .NET, the installed C
-# library and the local endpoint's SDK clients. Each suite's full output is kept in target/test-logs/; the run
+# Runs every test suite: Rust, C, Python, Go, .NET and the installed C
+# library. Each suite's full output is kept in target/test-logs/; the run
 # ends with every runner's own summary lines. Needs what .ci/install.sh
 # installs.
 set -uo pipefail
