@@ -55,6 +55,7 @@ export VD_SERVE_AZURITE_PORT="$azurite_port" NODE_EXTRA_CA_CERTS="$work/azurite/
 runner python "${serve[@]}" python3 -m pytest -p no:cacheprovider tests/serve/python
 runner go bash -c 'cd tests/serve/go && "$@" go test -count=1 -v ./... 2>&1 | grep -vE "^=== (RUN|PAUSE|CONT)"; exit "${PIPESTATUS[0]}"' -- "${serve[@]}"
 runner node bash -c 'cd tests/serve/node && "$@" node --test --test-concurrency=1 ./*.test.mjs' -- "${serve[@]}"
+runner java bash -c 'cd tests/serve/java && "$@" mvn -B -ntp test' -- "${serve[@]}"
 
 if [ "${#failed[@]}" -ne 0 ]; then
   echo "serve: failed runners: ${failed[*]}" >&2
