@@ -8,10 +8,11 @@
 //! the file to see rotation) and a bare keep-alive HTTP round trip to the
 //! same broker (a cold call must make one) — the cold one twice, with the
 //! caller pinned to another core than the broker's and to the same core
-//! (see `placement`). Then 64 threads on one audience, and the Python and
-//! Go runtimes.
+//! (see `placement`). Then 64 threads on one audience, the local endpoint
+//! (`vd-broker serve`, see `endpoint`), and the Python and Go runtimes.
 
 mod cabi;
+mod endpoint;
 mod external;
 mod floors;
 mod measure;
@@ -28,6 +29,7 @@ use measure::{against_floor, micros, print_table, Row};
 
 const WARM_CALLS: u32 = 100_000;
 const COLD_CALLS: u32 = 2_000;
+const ENDPOINT_CALLS: u32 = 20_000;
 const THREADS: u32 = 64;
 const CALLS_PER_THREAD: u32 = 10_000;
 
@@ -93,6 +95,7 @@ fn main() {
         credential_file: &bearer_path,
         library: &root.join("target/release/libvd_broker.so"),
     };
+    rows.extend(endpoint::rows(&target, &warm, &mut buf, ENDPOINT_CALLS));
     rows.extend(external::old_python(&target, 1_000));
     rows.extend(external::python_binding(&target, 10_000));
     rows.extend(external::go_binding(&target));

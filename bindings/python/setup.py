@@ -60,7 +60,9 @@ setup(
             f"{PACKAGE}.libvd_broker",
             path=str(CRATE_MANIFEST),
             binding=Binding.NoBinding,
-            args=["--locked"],
+            # The library alone: the default `serve` feature only adds the
+            # `vd-broker serve` command's HTTP server, which a wheel never holds.
+            args=["--locked", "--no-default-features"],
             strip=Strip.Debug,
             env=cargo_env,
         )
