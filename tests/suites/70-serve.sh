@@ -11,6 +11,27 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 root="$(pwd)"
 bin="${VD_BROKER_LIB_DIR:-$root/target/debug}"
+# The library gains no async runtime: a library-only build
+# (--no-default-features, as packaging builds it) depends on no server
+# crate, and the default build's libraries contain none of their code.
+if cargo tree --locked --offline -e normal --no-default-features | grep -qE '(tokio|hyper)[a-z-]* v'; then
+  echo "serve: the library without the serve feature depends on tokio or hyper" >&2
+  exit 1
+fi
+for lib in "$bin/libvd_broker.so" "$bin/libvd_broker.a"; do
+  # (nm notes each member of the archive without symbols on stderr.)
+  symbols="$(nm "$lib" 2>/dev/null)"
+  if [ -z "$symbols" ]; then
+    echo "serve: no symbols read from $lib" >&2
+    exit 1
+  fi
+  if grep -qE 'tokio|hyper' <<<"$symbols"; then
+    echo "serve: $lib contains tokio or hyper code" >&2
+    exit 1
+  fi
+done
+echo "serve: the library links no async runtime (cargo tree --no-default-features, nm of libvd_broker.so/.a)"
+
 # shellcheck source=tests/c/start_emulator.sh
 source tests/c/start_emulator.sh
 
