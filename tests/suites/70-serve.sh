@@ -39,6 +39,7 @@ work="$(mktemp -d)"
 emulator_pid=""
 cleanup() {
   [ -n "$emulator_pid" ] && kill "$emulator_pid" 2>/dev/null
+  [ -f "$work/azurite/azurite.pid" ] && kill "$(cat "$work/azurite/azurite.pid")" 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -70,7 +71,6 @@ runner() {
 export VD_SERVE_GO_TOKEN="$work/go-token"
 # Azurite for the Storage upload, over HTTPS with a throwaway CA Node trusts.
 azurite_port="$(bash tests/azurite/start.sh "$work/azurite")" || exit 1
-trap 'kill "$(cat "$work/azurite/azurite.pid")" 2>/dev/null; cleanup' EXIT
 export VD_SERVE_AZURITE_PORT="$azurite_port" NODE_EXTRA_CA_CERTS="$work/azurite/ca.pem"
 
 runner python "${serve[@]}" python3 -m pytest -p no:cacheprovider tests/serve/python

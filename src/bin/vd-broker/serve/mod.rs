@@ -93,17 +93,18 @@ async fn serve(address: SocketAddr, endpoint: Endpoint, args: &ServeArgs) -> Exi
     let url = format!("http://{}{}", security::client_address(bound), protocol::TOKEN_PATH);
     let endpoint = Arc::new(endpoint);
     let lines = lifecycle::environment_lines(&url, &endpoint.secret);
+    // Caught before anyone learns the endpoint, so none is missed
+    // (and SIGINT/SIGTERM still remove the env file).
+    let mut signals = match Signals::catch() {
+        Ok(signals) => signals,
+        Err(error) => return failed(EX_OSERR, &format!("cannot handle signals: {error}")),
+    };
     let _env_file = match &args.env_file {
         Some(path) => match EnvFile::write(path, &lines) {
             Ok(file) => Some(file),
             Err(error) => return failed(EX_OSERR, &format!("cannot write --env-file {}: {error}", path.display())),
         },
         None => None,
-    };
-    // Caught before anyone learns the endpoint, so none is missed.
-    let mut signals = match Signals::catch() {
-        Ok(signals) => signals,
-        Err(error) => return failed(EX_OSERR, &format!("cannot handle signals: {error}")),
     };
     tokio::spawn(server::serve(listener, Arc::clone(&endpoint)));
     eprintln!("vd-broker serve: serving {url} (App Service managed-identity protocol, api-version {})", protocol::API_VERSION);
