@@ -137,6 +137,7 @@ fn hostile_clients_get_their_status_while_others_are_served() {
         assert_eq!(ok, CONNECTIONS, "statuses other than 200: {:?}", statuses.iter().filter(|s| **s != 200).collect::<Vec<_>>());
 
         assert!(slow.join().unwrap(), "the slowloris connection was never closed");
+        done.store(true, Ordering::Relaxed);
         assert!(others.join().unwrap() > 0);
     });
 
