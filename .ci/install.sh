@@ -8,6 +8,8 @@
 # PATH.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# Every part's python3 is the virtual environment's once 30-python made it.
+export PATH="$PWD/.venv/bin:$PATH"
 VD_APT_STAMP="$(mktemp)"
 export VD_APT_STAMP
 trap 'rm -f "$VD_APT_STAMP"' EXIT

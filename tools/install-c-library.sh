@@ -71,10 +71,10 @@ version="$(cargo pkgid --quiet | sed 's/.*[#@]//')"
 major="${version%%.*}"
 soname="libvd_broker.so.$major"
 target_dir="${CARGO_TARGET_DIR:-$root/target}/packaging"
-# The library only: the binaries' dependencies are not built. If the CLI's
-# server ever becomes a default feature, add --no-default-features here (and
-# in bindings/python/setup.py's CARGO_ARGS).
-cargo_args=(--locked --release --lib --target-dir "$target_dir")
+# The library only: the binaries' dependencies, such as the default `serve`
+# feature's HTTP server, are not built (bindings/python/setup.py's CARGO_ARGS
+# builds the same way, so the two share compiled dependencies).
+cargo_args=(--locked --release --lib --no-default-features --target-dir "$target_dir")
 cargo=(cargo)
 built="$target_dir/release"
 if [ -n "$target" ]; then

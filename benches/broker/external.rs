@@ -23,7 +23,7 @@ pub struct Target<'a> {
 
 /// Rows from a script printing one JSON object per line:
 /// `{"name": ..., "per_call_us": ..., "calls": ...}`.
-fn json_rows(output: &[u8]) -> Vec<Row> {
+pub fn json_rows(output: &[u8]) -> Vec<Row> {
     String::from_utf8_lossy(output)
         .lines()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
@@ -37,7 +37,7 @@ fn json_rows(output: &[u8]) -> Vec<Row> {
         .collect()
 }
 
-fn run(command: &mut Command, name: &str) -> Result<Vec<u8>, Row> {
+pub fn run(command: &mut Command, name: &str) -> Result<Vec<u8>, Row> {
     match command.output() {
         Ok(out) if out.status.success() => Ok(out.stdout),
         Ok(out) => {

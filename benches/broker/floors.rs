@@ -38,6 +38,17 @@ impl RawClient {
         RawClient { reader: BufReader::new(stream), request }
     }
 
+    /// A client sending `GET url` with one extra header on one kept-alive
+    /// connection (the local endpoint's request).
+    pub fn get(url: &str, header: (&str, &str)) -> RawClient {
+        let rest = url.strip_prefix("http://").expect("http URL");
+        let (authority, path) = rest.split_at(rest.find('/').expect("path"));
+        let stream = TcpStream::connect(authority).expect("endpoint reachable");
+        stream.set_nodelay(true).unwrap();
+        let request = format!("GET {path} HTTP/1.1\r\nHost: {authority}\r\n{}: {}\r\n\r\n", header.0, header.1).into_bytes();
+        RawClient { reader: BufReader::new(stream), request }
+    }
+
     /// One request and its whole answer.
     pub fn round_trip(&mut self) {
         self.reader.get_mut().write_all(&self.request).expect("request sent");

@@ -11,9 +11,11 @@
 //! (see `placement`). The warm hit is measured again against the same with
 //! the shared cache off, and a new process's first call with the token in
 //! the shared cache against one that asks the broker (see `first_call`).
-//! Then 64 threads on one audience, and the Python and Go runtimes.
+//! Then 64 threads on one audience, the local endpoint (`vd-broker serve`,
+//! see `endpoint`), and the Python and Go runtimes.
 
 mod cabi;
+mod endpoint;
 mod external;
 mod first_call;
 mod floors;
@@ -33,6 +35,7 @@ const WARM_CALLS: u32 = 100_000;
 const COLD_CALLS: u32 = 2_000;
 /// Forked processes per first-call row.
 const FIRST_CALLS: u32 = 200;
+const ENDPOINT_CALLS: u32 = 20_000;
 const THREADS: u32 = 64;
 const CALLS_PER_THREAD: u32 = 10_000;
 
@@ -118,6 +121,7 @@ fn main() {
         credential_file: &bearer_path,
         library: &root.join("target/release/libvd_broker.so"),
     };
+    rows.extend(endpoint::rows(&target, &warm, &mut buf, ENDPOINT_CALLS));
     rows.extend(external::old_python(&target, 1_000));
     rows.extend(external::python_binding(&target, 10_000));
     rows.extend(external::go_binding(&target));

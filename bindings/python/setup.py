@@ -28,10 +28,10 @@ REPOSITORY_CRATE = HERE.parent.parent
 PACKAGE = "vibedata_studio_azure_cred_broker"
 ENV_PREBUILT = "VD_BROKER_PREBUILT_LIBRARY"
 
-# cargo's arguments for the library. The CLI's server feature is not the
-# library's: if it ever becomes a default feature, add "--no-default-features"
-# here (and in tools/install-c-library.sh).
-CARGO_ARGS = ["--locked"]
+# cargo's arguments for the library alone: the default `serve` feature only
+# adds the `vd-broker serve` command's HTTP server, which a wheel never holds
+# (tools/install-c-library.sh builds the same way).
+CARGO_ARGS = ["--locked", "--no-default-features"]
 
 
 def _library_file() -> str:

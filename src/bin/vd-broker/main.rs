@@ -8,6 +8,8 @@
 mod exit_code;
 mod output;
 mod verbose;
+#[cfg(feature = "serve")]
+mod serve;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -86,6 +88,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Serve the App Service managed-identity protocol on loopback, so every
+    /// Azure SDK's ManagedIdentityCredential and DefaultAzureCredential get
+    /// tokens: `vd-broker serve --exec -- python app.py`
+    #[cfg(feature = "serve")]
+    Serve(serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -102,10 +109,16 @@ fn main() -> ExitCode {
     if cli.settings.verbose > 0 {
         verbose::show_events(cli.settings.verbose);
     }
+    #[cfg(feature = "serve")]
+    if let Command::Serve(args) = &cli.command {
+        return serve::run(options(&cli.settings), args);
+    }
     let mut stdout = std::io::stdout().lock();
     let outcome = match &cli.command {
         Command::Token { scope, json } => print_token(&cli.settings, scope, *json, &mut stdout),
         Command::Audiences { json } => print_audiences(&cli.settings, *json, &mut stdout),
+        #[cfg(feature = "serve")]
+        Command::Serve(_) => unreachable!("served above"),
     };
     match outcome {
         Ok(()) => match stdout.flush() {

@@ -1,0 +1,126 @@
+//! How the endpoint reaches its clients and when it stops: the two
+//! environment lines on stdout (and, if asked, in a 0600 file), or a command
+//! run with them set, whose signals are forwarded and whose status is ours.
+
+use std::ffi::OsString;
+use std::fs::OpenOptions;
+use std::io::{self, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use tokio::signal::unix::{signal, Signal, SignalKind};
+use zeroize::Zeroizing;
+
+use super::security::HeaderSecret;
+
+/// Variables that would make an SDK choose another managed-identity
+/// protocol over App Service (Service Fabric, Azure Arc, Cloud Shell, Azure ML).
+pub const COMPETING_VARIABLES: [&str; 4] = ["IDENTITY_SERVER_THUMBPRINT", "IMDS_ENDPOINT", "MSI_ENDPOINT", "MSI_SECRET"];
+
+/// `IDENTITY_ENDPOINT=...` and `IDENTITY_HEADER=...`, each on its own line,
+/// as a shell sources them.
+pub fn environment_lines(endpoint: &str, secret: &HeaderSecret) -> Zeroizing<String> {
+    Zeroizing::new(format!("IDENTITY_ENDPOINT={endpoint}\nIDENTITY_HEADER={}\n", secret.expose()))
+}
+
+/// The lines on stdout, flushed at once so that a reader of a pipe sees them.
+pub fn announce(lines: &str) -> io::Result<()> {
+    let mut stdout = io::stdout().lock();
+    stdout.write_all(lines.as_bytes())?;
+    stdout.flush()
+}
+
+/// The `--env-file`, removed when the endpoint stops (its secret dies with it).
+pub struct EnvFile(PathBuf);
+
+impl EnvFile {
+    /// Written beside `path` with mode 0600 and renamed over it, so the file
+    /// at `path` is never readable by others, even for a moment, whatever
+    /// was there before.
+    pub fn write(path: &Path, lines: &str) -> io::Result<EnvFile> {
+        let mut staging = path.as_os_str().to_owned();
+        staging.push(format!(".{}.tmp", std::process::id()));
+        let staging = PathBuf::from(staging);
+        let written = (|| {
+            let mut file = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&staging)?;
+            file.write_all(lines.as_bytes())?;
+            file.sync_all()?;
+            std::fs::rename(&staging, path)
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&staging);
+        }
+        written.map(|()| EnvFile(path.to_path_buf()))
+    }
+}
+
+impl Drop for EnvFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// SIGINT and SIGTERM, caught from the moment this is made.
+pub struct Signals {
+    interrupt: Signal,
+    terminate: Signal,
+}
+
+impl Signals {
+    pub fn catch() -> io::Result<Signals> {
+        Ok(Signals { interrupt: signal(SignalKind::interrupt())?, terminate: signal(SignalKind::terminate())? })
+    }
+
+    /// The next of them to arrive.
+    pub async fn next(&mut self) -> libc::c_int {
+        tokio::select! {
+            _ = self.interrupt.recv() => libc::SIGINT,
+            _ = self.terminate.recv() => libc::SIGTERM,
+        }
+    }
+}
+
+/// Runs `command` with the endpoint in its environment, forwards SIGINT and
+/// SIGTERM to it, and returns its exit status (128 + N when signal N ended it,
+/// as a shell reports it; 127/126 when it cannot be started).
+pub async fn run_command(command: &[OsString], endpoint: &str, secret: &HeaderSecret, signals: &mut Signals) -> ExitCode {
+    let (program, args) = command.split_first().expect("clap requires a command");
+    let mut child = tokio::process::Command::new(program);
+    child.args(args).env("IDENTITY_ENDPOINT", endpoint).env("IDENTITY_HEADER", secret.expose());
+    for name in COMPETING_VARIABLES {
+        child.env_remove(name);
+    }
+    let mut child = match child.spawn() {
+        Ok(child) => child,
+        Err(error) => {
+            eprintln!("vd-broker serve: cannot run {}: {error}", Path::new(program).display());
+            return ExitCode::from(if error.kind() == io::ErrorKind::NotFound { 127 } else { 126 });
+        }
+    };
+    let pid = child.id().expect("a running child has a pid") as libc::pid_t;
+    loop {
+        let forwarded = tokio::select! {
+            status = child.wait() => return match status {
+                Ok(status) => ExitCode::from(exit_code_of(status)),
+                Err(error) => {
+                    eprintln!("vd-broker serve: cannot wait for the command: {error}");
+                    ExitCode::from(71)
+                }
+            },
+            signal = signals.next() => signal,
+        };
+        // SAFETY: kill(2) on our own child's pid, which is not reaped
+        // until `wait` above returns.
+        unsafe { libc::kill(pid, forwarded) };
+    }
+}
+
+fn exit_code_of(status: std::process::ExitStatus) -> u8 {
+    match (status.code(), status.signal()) {
+        (Some(code), _) => code as u8,
+        (None, Some(signal)) => (128 + signal) as u8,
+        (None, None) => 1,
+    }
+}
