@@ -159,3 +159,52 @@ def test_the_async_credential_takes_the_opt_in():
 
     with pytest.raises(CredentialUnavailableError):
         asyncio.run(_async_token(AsyncStudioAzureCredBroker(unavailable_outside_studio=True)))
+
+
+def test_a_forked_child_keeps_logging(make_credential, caplog):
+    caplog.set_level(logging.INFO, logger=LOGGER)
+    credential = make_credential()
+    credential.get_token(VAULT)
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its own records, reported through the pipe
+        verdict = b"no"
+        try:
+            seen: list[str] = []
+            handler = logging.Handler()
+            handler.emit = lambda record: seen.append(record.getMessage())  # type: ignore[method-assign]
+            logging.getLogger(LOGGER).addHandler(handler)
+            credential.get_token(STORAGE)
+            verdict = b"ok" if any("minted a fresh token for " + STORAGE in m for m in seen) else b"no"
+        finally:
+            os.write(writer, verdict)
+            os._exit(0)
+    os.close(writer)
+    _, status = os.waitpid(pid, 0)
+    assert (status, os.read(reader, 2)) == (0, b"ok")
+    os.close(reader)
+
+
+def test_the_interpreter_exits_cleanly_while_a_daemon_thread_is_logging(emulator, bearer_file):
+    program = textwrap.dedent(
+        f"""
+        import logging, threading
+        from vibedata_studio_azure_cred_broker import StudioAzureCredBroker
+        logging.basicConfig(level=logging.DEBUG)
+        credential = StudioAzureCredBroker({emulator.url!r}, {str(bearer_file)!r})
+        started = threading.Event()
+        def ask():
+            credential.get_token({VAULT!r})
+            while True:
+                credential.get_token({VAULT!r})  # a cache hit, logged at DEBUG
+                started.set()
+        threading.Thread(target=ask, daemon=True).start()
+        started.wait(30)
+        print("exiting")
+        """
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    ran = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60, env=env)
+    assert (ran.returncode, ran.stdout) == (0, "exiting\n"), ran.stderr[-2000:]
+    assert "served from the cache" in ran.stderr
+    assert "Fatal Python error" not in ran.stderr
