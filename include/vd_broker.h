@@ -47,7 +47,7 @@ enum vd_broker_status
   VD_BROKER_ERR_BUFFER_TOO_SMALL = 3,
   /**
    * The broker URL or credential file is missing, or a setting is invalid.
-   * Class: configuration.
+   * Class: configuration, unavailable.
    */
   VD_BROKER_ERR_CONFIGURATION = 4,
   /**
@@ -57,7 +57,7 @@ enum vd_broker_status
   VD_BROKER_ERR_SCOPE_NOT_ALLOWED = 5,
   /**
    * The credential (bearer) file could not be read.
-   * Class: authentication.
+   * Class: authentication, unavailable.
    */
   VD_BROKER_ERR_CREDENTIAL_UNREADABLE = 6,
   /**
@@ -67,7 +67,7 @@ enum vd_broker_status
   VD_BROKER_ERR_CREDENTIAL_BLANK = 7,
   /**
    * The broker or runtime-access helper could not be reached (refused, DNS, reset).
-   * Class: retriable.
+   * Class: retriable, unavailable.
    */
   VD_BROKER_ERR_BROKER_UNREACHABLE = 8,
   /**
@@ -675,6 +675,17 @@ bool vd_broker_status_is_configuration_error(int32_t status);
  * audience. Fix the call. Thread-safe; never fails.
  */
 bool vd_broker_status_is_caller_error(int32_t status);
+
+/**
+ * Whether VibeData Studio looks absent from this environment — the
+ * configuration is missing or invalid (`VD_BROKER_ERR_CONFIGURATION`), the
+ * bearer file cannot be read (`VD_BROKER_ERR_CREDENTIAL_UNREADABLE`) or no
+ * broker answers (`VD_BROKER_ERR_BROKER_UNREACHABLE`) — rather than present
+ * and failing. A credential chain (azure-identity's
+ * `CredentialUnavailableError`) moves on to its next credential on these.
+ * Orthogonal to the four classes above. Thread-safe; never fails.
+ */
+bool vd_broker_status_is_unavailable(int32_t status);
 
 /**
  * Gets an access token for `scope` (e.g. `"https://vault.azure.net/.default"`)

@@ -59,6 +59,7 @@ enum Class {
     authentication,
     configuration,
     caller,
+    unavailable,
     retired,
 }
 
@@ -105,6 +106,12 @@ impl ErrorKind {
     /// The call itself was wrong: an argument, a buffer or the scope.
     pub fn is_caller_error(self) -> bool {
         self.classes().contains(&Class::caller)
+    }
+
+    /// Studio looks absent: no configuration, no bearer file, no broker
+    /// listening. A credential chain moves on to its next credential.
+    pub fn is_unavailable(self) -> bool {
+        self.classes().contains(&Class::unavailable)
     }
 }
 

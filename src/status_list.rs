@@ -12,6 +12,9 @@
 //   authentication the intent bearer was refused or could not be presented
 //   configuration  the client's settings are missing or invalid
 //   caller         the call itself was wrong (an argument, a buffer, a scope)
+//   unavailable    (beside one of the above) Studio looks absent from this
+//                  environment: no configuration, no bearer file, no broker
+//                  listening — what a credential chain moves on from
 //
 // Codes never change meaning and are never reused. To retire one, keep its
 // entry, rename it `ERR_RETIRED_<OLD_NAME>`, class it `retired` and say
@@ -25,15 +28,15 @@ status_list! {
         "A string argument is not valid UTF-8.";
     3 ERR_BUFFER_TOO_SMALL BufferTooSmall [caller]
         "The output buffer is too small; the required length was reported and nothing was written to the buffer. Retry with a larger one.";
-    4 ERR_CONFIGURATION Configuration [configuration]
+    4 ERR_CONFIGURATION Configuration [configuration unavailable]
         "The broker URL or credential file is missing, or a setting is invalid.";
     5 ERR_SCOPE_NOT_ALLOWED ScopeNotAllowed [caller]
         "The scope maps to no broker audience. The broker was not contacted.";
-    6 ERR_CREDENTIAL_UNREADABLE CredentialUnreadable [authentication]
+    6 ERR_CREDENTIAL_UNREADABLE CredentialUnreadable [authentication unavailable]
         "The credential (bearer) file could not be read.";
     7 ERR_CREDENTIAL_BLANK CredentialBlank [authentication]
         "The credential (bearer) file is empty.";
-    8 ERR_BROKER_UNREACHABLE BrokerUnreachable [retriable]
+    8 ERR_BROKER_UNREACHABLE BrokerUnreachable [retriable unavailable]
         "The broker or runtime-access helper could not be reached (refused, DNS, reset).";
     9 ERR_BROKER_REJECTED BrokerRejected [authentication]
         "The broker answered 401 or 403: the intent bearer is expired, revoked or out of scope.";

@@ -39,5 +39,14 @@
 // them with errors.Is against ErrScopeNotAllowed, ErrBrokerRejected,
 // ErrConfiguration, ErrBrokerUnreachable and the other sentinels, or read
 // them with errors.As. Failures the library does not classify as retriable
-// carry azcore's NonRetriable marker. No error ever holds the bearer or a token.
+// carry azcore's NonRetriable marker. Class sentinels (ErrAuthenticationFailed,
+// ErrRetriable, ErrCallerError, ErrUnavailable) match by the library's
+// classification. No error ever holds the bearer or a token.
+//
+// # Logs
+//
+// Options.Logger, an *slog.Logger, receives the library's events for that
+// credential's calls (a fresh token, a retry, a refresh, a failure, a cache
+// hit), with the attributes event=Authentication and
+// credential=*vdbroker.Credential. Nil is silent.
 package vdbroker

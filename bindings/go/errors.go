@@ -26,11 +26,40 @@ func (e *Error) Error() string {
 	return "vdbroker: " + e.Status.String() + ": " + e.Message
 }
 
-// Is reports whether target is the sentinel of e's status.
+// Is reports whether target is the sentinel of e's status, or a class
+// sentinel whose class the library puts e's status in.
 func (e *Error) Is(target error) bool {
+	if class, ok := target.(*errorClass); ok {
+		return class.holds(e.Status)
+	}
 	sentinel, ok := target.(*Error)
 	return ok && sentinel.Message == "" && sentinel.Status == e.Status
 }
+
+// errorClass is a sentinel for a class of statuses, as the library's
+// vd_broker_status_is_* functions draw it.
+type errorClass struct {
+	name  string
+	holds func(Status) bool
+}
+
+func (c *errorClass) Error() string { return "vdbroker: " + c.name }
+
+// Class sentinels, for errors.Is: whether a failure belongs to a class of the
+// library's classification, whatever its status.
+var (
+	// ErrAuthenticationFailed: the intent bearer was refused or could not be
+	// presented (Status.AuthenticationFailure).
+	ErrAuthenticationFailed error = &errorClass{"authentication failed", Status.AuthenticationFailure}
+	// ErrRetriable: asking again later may succeed (Status.Retriable).
+	ErrRetriable error = &errorClass{"retriable failure", Status.Retriable}
+	// ErrCallerError: the call itself was wrong (Status.CallerError).
+	ErrCallerError error = &errorClass{"caller error", Status.CallerError}
+	// ErrUnavailable: Studio looks absent — no configuration, no bearer
+	// file, no broker listening (Status.Unavailable); a chain of
+	// credentials of your own may move on to the next one.
+	ErrUnavailable error = &errorClass{"VibeData Studio is not available here", Status.Unavailable}
+)
 
 // One sentinel per failure status of vd_broker.h, for errors.Is.
 var (

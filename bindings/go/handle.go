@@ -1,10 +1,44 @@
 package vdbroker
 
-// #include <stdlib.h>
-// #include "vd_broker.h"
+/*
+#include <stdlib.h>
+#include "vd_broker.h"
+
+// vdgoLogEvent is logging.go's; vdgo_logger the logger (a cgo.Handle) of the
+// credential whose native call runs on this thread, 0 when none.
+extern void vdgoLogEvent(uintptr_t logger, int32_t level, char *message, size_t length);
+static __thread uintptr_t vdgo_logger;
+
+static void vdgo_log(int32_t level, const char *message, size_t length, void *user_data) {
+	uintptr_t logger = vdgo_logger;
+	if (logger != 0) vdgoLogEvent(logger, level, (char *)message, length);
+}
+
+static int32_t vdgo_route_logs(void) {
+	return vd_broker_set_log_callback(vdgo_log, VD_BROKER_LOG_DEBUG, NULL);
+}
+
+static int32_t vdgo_create(uintptr_t logger, const vd_broker_options *options, vd_broker_client **client,
+                           vd_broker_error **error) {
+	vdgo_logger = logger;
+	int32_t status = vd_broker_client_create(options, client, error);
+	vdgo_logger = 0;
+	return status;
+}
+
+static int32_t vdgo_fetch_token(uintptr_t logger, vd_broker_client *client, const char *scope, const char *claims,
+                                uint64_t timeout_ms, vd_broker_token **token, vd_broker_error **error) {
+	vdgo_logger = logger;
+	int32_t status = vd_broker_client_fetch_token(client, scope, claims, timeout_ms, token, error);
+	vdgo_logger = 0;
+	return status;
+}
+*/
 import "C"
 
 import (
+	"log/slog"
+	"runtime/cgo"
 	"sync"
 	"unsafe"
 )
@@ -15,8 +49,21 @@ import (
 type handle struct {
 	mu     sync.Mutex
 	client *C.vd_broker_client
+	logger C.uintptr_t // a cgo.Handle of Options.Logger, 0 for none
 	calls  int
 	closed bool
+}
+
+// routeLogs registers the C trampoline as the library's log callback, once.
+var routeLogs = sync.OnceFunc(func() { C.vdgo_route_logs() })
+
+// loggerHandle is logger as the trampoline's thread-local value.
+func loggerHandle(logger *slog.Logger) C.uintptr_t {
+	if logger == nil {
+		return 0
+	}
+	routeLogs()
+	return C.uintptr_t(cgo.NewHandle(logger))
 }
 
 // minted is a token as the library hands it over.
@@ -38,12 +85,17 @@ func newHandle(opts *Options) (*handle, error) {
 		return nil, err
 	}
 	defer C.vd_broker_options_free(native)
+	var logger C.uintptr_t
+	if opts != nil {
+		logger = loggerHandle(opts.Logger)
+	}
 	var client *C.vd_broker_client
 	var failed *C.vd_broker_error
-	if C.vd_broker_client_create(native, &client, &failed) != C.VD_BROKER_OK {
+	if C.vdgo_create(logger, native, &client, &failed) != C.VD_BROKER_OK {
+		deleteLogger(logger)
 		return nil, taken(failed)
 	}
-	return &handle{client: client}, nil
+	return &handle{client: client, logger: logger}, nil
 }
 
 func (h *handle) acquire() (*C.vd_broker_client, error) {
@@ -81,6 +133,14 @@ func (h *handle) close() {
 func (h *handle) free() {
 	C.vd_broker_client_free(h.client)
 	h.client = nil
+	deleteLogger(h.logger) // no call, so no event, uses it any more
+	h.logger = 0
+}
+
+func deleteLogger(logger C.uintptr_t) {
+	if logger != 0 {
+		cgo.Handle(logger).Delete()
+	}
 }
 
 // getToken is one native get-token call. timeoutMs 0 means the client's.
@@ -104,7 +164,7 @@ func (h *handle) getToken(scope, claims string, timeoutMs uint64) (minted, error
 	defer h.release()
 	var token *C.vd_broker_token
 	var failed *C.vd_broker_error
-	if C.vd_broker_client_fetch_token(client, cScope, cClaims, C.uint64_t(timeoutMs), &token, &failed) != C.VD_BROKER_OK {
+	if C.vdgo_fetch_token(h.logger, client, cScope, cClaims, C.uint64_t(timeoutMs), &token, &failed) != C.VD_BROKER_OK {
 		return minted{}, taken(failed)
 	}
 	defer C.vd_broker_token_free(token) // zeroes the library's copy

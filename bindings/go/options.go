@@ -5,6 +5,7 @@ package vdbroker
 import "C"
 
 import (
+	"log/slog"
 	"maps"
 	"slices"
 	"strings"
@@ -43,6 +44,13 @@ type Options struct {
 	// it exists as the credential is created, tokens are minted through it.
 	// Default: VD_RUNTIME_ACCESS_SOCKET, else /run/vd-access/program.sock.
 	RuntimeAccessSocket string
+	// Logger receives the library's events for this credential's calls (a
+	// fresh token Info, a retry and why Info, a proactive refresh Info, a
+	// failure or a failed refresh Warn, a cache hit Debug, the route chosen
+	// Info), each with the attributes event=Authentication and
+	// credential=*vdbroker.Credential. Messages are redacted by the library:
+	// no bearer, token or URL userinfo. Nil (the default) is silent.
+	Logger *slog.Logger
 }
 
 // toNative copies o into new native options, which the caller frees with

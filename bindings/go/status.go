@@ -51,3 +51,9 @@ func (s Status) ConfigurationError() bool {
 // CallerError reports whether the call itself was wrong (an argument, the
 // scope), as the library classifies s.
 func (s Status) CallerError() bool { return bool(C.vd_broker_status_is_caller_error(C.int32_t(s))) }
+
+// Unavailable reports whether Studio looks absent from this environment —
+// no configuration, no bearer file, no broker listening — rather than
+// present and failing, as the library classifies s
+// (vd_broker_status_is_unavailable). It is orthogonal to the four above.
+func (s Status) Unavailable() bool { return bool(C.vd_broker_status_is_unavailable(C.int32_t(s))) }

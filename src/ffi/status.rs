@@ -76,6 +76,18 @@ pub extern "C" fn vd_broker_status_is_caller_error(status: i32) -> bool {
     is(status, ErrorKind::is_caller_error)
 }
 
+/// Whether VibeData Studio looks absent from this environment — the
+/// configuration is missing or invalid (`VD_BROKER_ERR_CONFIGURATION`), the
+/// bearer file cannot be read (`VD_BROKER_ERR_CREDENTIAL_UNREADABLE`) or no
+/// broker answers (`VD_BROKER_ERR_BROKER_UNREACHABLE`) — rather than present
+/// and failing. A credential chain (azure-identity's
+/// `CredentialUnavailableError`) moves on to its next credential on these.
+/// Orthogonal to the four classes above. Thread-safe; never fails.
+#[no_mangle]
+pub extern "C" fn vd_broker_status_is_unavailable(status: i32) -> bool {
+    is(status, ErrorKind::is_unavailable)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,6 +120,10 @@ mod tests {
             ];
             assert!(classes.iter().filter(|c| **c).count() <= 1, "{kind:?}");
         }
+        let unavailable: Vec<ErrorKind> =
+            ErrorKind::ALL.iter().copied().filter(|k| vd_broker_status_is_unavailable(k.code())).collect();
+        assert_eq!(unavailable, [ErrorKind::Configuration, ErrorKind::CredentialUnreadable, ErrorKind::BrokerUnreachable]);
+        assert!(!vd_broker_status_is_unavailable(OK) && !vd_broker_status_is_unavailable(999));
         for code in [OK, -1, 999] {
             assert!(!vd_broker_status_is_retriable(code) && !vd_broker_status_is_caller_error(code));
         }

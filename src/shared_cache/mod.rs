@@ -197,15 +197,15 @@ fn refreshing_elsewhere() -> Error {
     )
 }
 
-/// The one log note when the shared cache is off because its directory
-/// cannot be used: once per directory per process. Until the library has a
-/// log hook it goes to stderr; route it to the hook (a warning) once it does.
+/// The one log note (a warning through the log hook) when the shared cache
+/// is off because its directory cannot be used: once per directory per process.
 fn note_off(path: &Path, why: &str) {
     use std::collections::HashSet;
     use std::sync::Mutex;
     static NOTED: Mutex<Option<HashSet<std::path::PathBuf>>> = Mutex::new(None);
-    let mut noted = NOTED.lock().unwrap_or_else(|p| p.into_inner());
-    if noted.get_or_insert_with(HashSet::new).insert(path.to_path_buf()) {
-        eprintln!("vd_broker: shared token cache off: {why} (each process now asks the broker for its own tokens)");
+    let first = NOTED.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert_with(HashSet::new).insert(path.to_path_buf());
+    // Emitted after the lock is released: a log handler may call the library.
+    if first {
+        crate::log::warning!("shared token cache off: {why} (each process now asks the broker for its own tokens)");
     }
 }

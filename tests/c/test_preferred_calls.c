@@ -144,6 +144,12 @@ static void classifiers_and_descriptions(void) {
     CHECK(vd_broker_status_is_configuration_error(VD_BROKER_ERR_CONFIGURATION));
     CHECK(vd_broker_status_is_caller_error(VD_BROKER_ERR_INVALID_UTF8));
     CHECK(!vd_broker_status_is_caller_error(VD_BROKER_OK) && !vd_broker_status_is_retriable(1000));
+    /* Studio absent: no configuration, no bearer file, no broker listening; not a refusal or a 5xx. */
+    CHECK(vd_broker_status_is_unavailable(VD_BROKER_ERR_CONFIGURATION));
+    CHECK(vd_broker_status_is_unavailable(VD_BROKER_ERR_CREDENTIAL_UNREADABLE));
+    CHECK(vd_broker_status_is_unavailable(VD_BROKER_ERR_BROKER_UNREACHABLE));
+    CHECK(!vd_broker_status_is_unavailable(VD_BROKER_ERR_BROKER_REJECTED) && !vd_broker_status_is_unavailable(VD_BROKER_ERR_BROKER_STATUS));
+    CHECK(!vd_broker_status_is_unavailable(VD_BROKER_ERR_CREDENTIAL_BLANK) && !vd_broker_status_is_unavailable(VD_BROKER_OK));
     CHECK_CONTAINS(vd_broker_status_description(VD_BROKER_ERR_CREDENTIAL_BLANK), "is empty");
     CHECK(strcmp(vd_broker_status_description(1000), "Unknown status.") == 0);
 }

@@ -16,19 +16,19 @@ namespace VibeData.Studio.AzureCredBroker
         /// <summary>The output buffer is too small; the required length was reported and nothing was written to the buffer. Retry with a larger one. Class: caller.</summary>
         BufferTooSmall = 3,
 
-        /// <summary>The broker URL or credential file is missing, or a setting is invalid. Class: configuration.</summary>
+        /// <summary>The broker URL or credential file is missing, or a setting is invalid. Class: configuration, unavailable.</summary>
         Configuration = 4,
 
         /// <summary>The scope maps to no broker audience. The broker was not contacted. Class: caller.</summary>
         ScopeNotAllowed = 5,
 
-        /// <summary>The credential (bearer) file could not be read. Class: authentication.</summary>
+        /// <summary>The credential (bearer) file could not be read. Class: authentication, unavailable.</summary>
         CredentialUnreadable = 6,
 
         /// <summary>The credential (bearer) file is empty. Class: authentication.</summary>
         CredentialBlank = 7,
 
-        /// <summary>The broker or runtime-access helper could not be reached (refused, DNS, reset). Class: retriable.</summary>
+        /// <summary>The broker or runtime-access helper could not be reached (refused, DNS, reset). Class: retriable, unavailable.</summary>
         BrokerUnreachable = 8,
 
         /// <summary>The broker answered 401 or 403: the intent bearer is expired, revoked or out of scope. Class: authentication.</summary>

@@ -5,6 +5,18 @@ namespace VibeData.Studio.AzureCredBroker
     /// <summary>The native library's classification of a <see cref="BrokerStatusCode"/>.</summary>
     public static class BrokerStatusCodeExtensions
     {
+        // Before the first native call (net8.0: VD_BROKER_LIBRARY).
+        static BrokerStatusCodeExtensions()
+        {
+            NativeLibraryResolver.Install();
+        }
+
+        /// <summary>
+        /// Whether Studio looks absent from this environment — no configuration, no bearer
+        /// file, no broker listening — rather than present and failing.
+        /// </summary>
+        public static bool IsUnavailable(this BrokerStatusCode status) => NativeMethods.vd_broker_status_is_unavailable((int)status);
+
         /// <summary>Whether asking again later may succeed: the broker or the network failed.</summary>
         public static bool IsRetriable(this BrokerStatusCode status) => NativeMethods.vd_broker_status_is_retriable((int)status);
 

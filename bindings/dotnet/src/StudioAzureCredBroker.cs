@@ -25,19 +25,31 @@ namespace VibeData.Studio.AzureCredBroker
         private readonly NativeClient _client;
         private int _disposed;
 
-        /// <summary>A credential configured from the environment (<c>VD_CREDENTIAL_BROKER_URL</c>, <c>VD_CREDENTIAL_FILE</c>, ...).</summary>
-        /// <exception cref="StudioCredentialArgumentException">A required setting is missing or invalid (<see cref="BrokerStatusCode.Configuration"/>).</exception>
-        public StudioAzureCredBroker()
-            : this(null)
+        // Before this class's first native call (net8.0: VD_BROKER_LIBRARY).
+        static StudioAzureCredBroker()
         {
+            Interop.NativeLibraryResolver.Install();
         }
 
-        /// <summary>A credential configured from <paramref name="options"/>, with the environment filling in what they leave unset.</summary>
+        /// <summary>
+        /// A credential configured from <paramref name="options"/> (none, the default:
+        /// from the environment, <c>VD_CREDENTIAL_BROKER_URL</c>, <c>VD_CREDENTIAL_FILE</c>, ...),
+        /// with the environment filling in what they leave unset.
+        /// </summary>
         /// <exception cref="StudioCredentialArgumentException">A required setting is missing or invalid (<see cref="BrokerStatusCode.Configuration"/>), or an option is out of range.</exception>
         /// <exception cref="ArgumentException">A string option cannot be passed to the native library (it holds a NUL or a lone surrogate).</exception>
-        public StudioAzureCredBroker(StudioAzureCredBrokerOptions options)
+        public StudioAzureCredBroker(StudioAzureCredBrokerOptions options = null)
         {
             _client = NativeClient.Create(options);
+        }
+
+        /// <summary>
+        /// For mocking frameworks (as Azure.Identity's credentials have one): no
+        /// native client; a subclass overrides <see cref="GetToken"/> and
+        /// <see cref="GetTokenAsync"/>, whose base versions then throw.
+        /// </summary>
+        protected StudioAzureCredBroker()
+        {
         }
 
         /// <summary>The native library's version, e.g. <c>0.1.0</c>.</summary>
@@ -53,7 +65,7 @@ namespace VibeData.Studio.AzureCredBroker
         /// <exception cref="StudioCredentialBrokerException">The bearer file, broker or helper failed.</exception>
         /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the call.</exception>
         /// <exception cref="ObjectDisposedException">The credential was disposed.</exception>
-        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken)
+        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken = default)
         {
             cancellationToken.ThrowIfCancellationRequested();
             return Mint(requestContext);
@@ -66,7 +78,7 @@ namespace VibeData.Studio.AzureCredBroker
         /// <see cref="OperationCanceledException"/>; the native call finishes in the
         /// background (within the timeout) and its token still fills the shared cache.
         /// </summary>
-        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken)
+        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken = default)
         {
             var minting = Task.Run(() => Mint(requestContext), cancellationToken);
             return new ValueTask<AccessToken>(TaskCancellation.AbandonOnCancel(minting, cancellationToken));
@@ -84,7 +96,7 @@ namespace VibeData.Studio.AzureCredBroker
         {
             if (disposing && Interlocked.Exchange(ref _disposed, 1) == 0)
             {
-                _client.Dispose();
+                _client?.Dispose();
             }
         }
 
@@ -93,6 +105,10 @@ namespace VibeData.Studio.AzureCredBroker
             if (Volatile.Read(ref _disposed) != 0)
             {
                 throw new ObjectDisposedException(nameof(StudioAzureCredBroker));
+            }
+            if (_client == null)
+            {
+                throw new InvalidOperationException("this StudioAzureCredBroker was made by the protected constructor, which is for mocking: override GetToken and GetTokenAsync, or construct it with options");
             }
             var scopes = requestContext.Scopes;
             // No scope is passed on as "" for the library to refuse with its own message.

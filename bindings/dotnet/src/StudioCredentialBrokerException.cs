@@ -1,4 +1,5 @@
 using System;
+using Azure;
 
 namespace VibeData.Studio.AzureCredBroker
 {
@@ -6,6 +7,11 @@ namespace VibeData.Studio.AzureCredBroker
     /// The credential could not get a token: the bearer file, the broker or the
     /// runtime-access helper failed. <see cref="Status"/> says which way; the
     /// message says what to do. Messages never contain the bearer or a token.
+    /// Where the broker (or helper) answered, the answer is also an
+    /// <see cref="RequestFailedException"/> in <see cref="Exception.InnerException"/>,
+    /// with its HTTP status in <see cref="RequestFailedException.Status"/> — as
+    /// Azure.Identity's <c>AuthenticationFailedException</c> carries a failed
+    /// managed-identity answer.
     /// </summary>
     public class StudioCredentialBrokerException : Exception
     {
@@ -17,7 +23,7 @@ namespace VibeData.Studio.AzureCredBroker
 
         /// <summary>A failure with the native library's status, message and the broker's HTTP status.</summary>
         public StudioCredentialBrokerException(BrokerStatusCode status, string message, int? httpStatus)
-            : base(message)
+            : base(message, httpStatus.HasValue ? new RequestFailedException(httpStatus.Value, message, null) : null)
         {
             Status = status;
             HttpStatus = httpStatus;

@@ -19,7 +19,16 @@ namespace VibeData.Studio.AzureCredBroker.Interop
         private const long MinUnixSeconds = -62135596800;
         private const long MaxUnixSeconds = 253402300799;
 
+        // What the broker issues, said explicitly as Azure.Identity's credentials do.
+        private const string TokenType = "Bearer";
+
         private readonly ClientHandle _handle;
+
+        // Before this class's first native call (net8.0: VD_BROKER_LIBRARY).
+        static NativeClient()
+        {
+            NativeLibraryResolver.Install();
+        }
 
         private NativeClient(ClientHandle handle)
         {
@@ -29,6 +38,8 @@ namespace VibeData.Studio.AzureCredBroker.Interop
         /// <summary>A client configured from <paramref name="options"/> (null: the environment only).</summary>
         internal static NativeClient Create(StudioAzureCredBrokerOptions options)
         {
+            // A listener can only enable a source that exists: before the client's first event.
+            StudioCredentialEventSource.EnsureCreated();
             using (var native = NativeOptions.From(options))
             {
                 if (NativeMethods.vd_broker_client_create(native, out var handle, out var error) != (int)BrokerStatusCode.Ok)
@@ -63,7 +74,7 @@ namespace VibeData.Studio.AzureCredBroker.Interop
                 Marshal.Copy(fields.secret, secret, 0, secret.Length);
                 try
                 {
-                    return new AccessToken(Utf8.Decode(secret, secret.Length), FromUnixSeconds(fields.expires_on), FromUnixSeconds(fields.refresh_on));
+                    return new AccessToken(Utf8.Decode(secret, secret.Length), FromUnixSeconds(fields.expires_on), FromUnixSeconds(fields.refresh_on), TokenType);
                 }
                 finally
                 {

@@ -120,6 +120,10 @@ namespace VibeData.Studio.AzureCredBroker.Interop
         internal static extern bool vd_broker_status_is_caller_error(int status);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        [return: MarshalAs(UnmanagedType.U1)]
+        internal static extern bool vd_broker_status_is_unavailable(int status);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int vd_broker_client_fetch_token(ClientHandle client, byte[] scope, byte[] claims, ulong timeout_ms, out TokenHandle out_token, out ErrorHandle out_error);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]

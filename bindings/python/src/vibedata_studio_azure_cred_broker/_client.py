@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from . import _native
 from ._library import load
+from ._logging import LogHook
 from ._native import vd_broker_client, vd_broker_error, vd_broker_token
 from ._options import Setting
 from .errors import CredentialBrokerError, error_class
@@ -29,7 +30,9 @@ _CLASSIFIERS = {
     "authentication_failure": LIB.vd_broker_status_is_authentication_failure,
     "configuration_error": LIB.vd_broker_status_is_configuration_error,
     "caller_error": LIB.vd_broker_status_is_caller_error,
+    "unavailable": LIB.vd_broker_status_is_unavailable,
 }
+LOG_HOOK = LogHook(LIB)
 
 
 class Token(NamedTuple):
@@ -65,6 +68,7 @@ def _checked(call: Callable[[POINTER(vd_broker_error)], int]) -> None:
 
 
 def _new_client(settings: tuple[Setting, ...]) -> POINTER(vd_broker_client):
+    LOG_HOOK.sync()
     options = LIB.vd_broker_options_new()
     if not options:
         raise MemoryError("vd_broker_options_new failed: the native library could not allocate options")
@@ -111,11 +115,17 @@ _LIVE: weakref.WeakSet[NativeClient] = weakref.WeakSet()
 class NativeClient:
     """A thread-safe owner of a ``vd_broker_client``."""
 
-    def __init__(self, settings: tuple[Setting, ...]) -> None:
+    def __init__(self, settings: tuple[Setting, ...], defer_unavailable: bool = False) -> None:
         self._settings = settings
         self._lock = threading.Lock()
-        # Built now so that bad configuration fails at construction, as it always did.
-        self._handle: _Handle | None = _Handle(_new_client(settings))
+        # Built now so that bad configuration fails at construction, as it always did;
+        # with ``defer_unavailable``, a Studio-is-absent failure comes at the first call.
+        self._handle: _Handle | None = None
+        try:
+            self._handle = _Handle(_new_client(settings))
+        except CredentialBrokerError as error:
+            if not (defer_unavailable and error.unavailable):
+                raise
         _LIVE.add(self)
 
     def close(self) -> None:
@@ -144,6 +154,7 @@ class NativeClient:
         )[0]
 
     def _call(self, body: Callable[[POINTER(vd_broker_client)], object]):
+        LOG_HOOK.sync()
         with self._lock:
             if self._handle is None:
                 self._handle = _Handle(_new_client(self._settings))

@@ -39,6 +39,7 @@ class StudioAzureCredBroker(AsyncTokenCredential):
         configuration_revision: int | str | None = None,
         cache: bool | None = None,
         runtime_access_socket: PathArg | None = None,
+        unavailable_outside_studio: bool = False,
     ) -> None:
         self._credential = credential.StudioAzureCredBroker(
             broker_url,
@@ -49,6 +50,7 @@ class StudioAzureCredBroker(AsyncTokenCredential):
             configuration_revision=configuration_revision,
             cache=cache,
             runtime_access_socket=runtime_access_socket,
+            unavailable_outside_studio=unavailable_outside_studio,
         )
 
     async def get_token(

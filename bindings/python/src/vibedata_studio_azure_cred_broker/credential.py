@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
@@ -13,9 +12,7 @@ from . import _options
 from ._client import NativeClient, Token
 from ._options import PathArg, c_string
 from ._tokens import AccessToken, AccessTokenInfo
-from .errors import CredentialBrokerError
-
-_LOGGER = logging.getLogger("vibedata_studio_azure_cred_broker")
+from .errors import CredentialBrokerError, unavailable
 
 #: The scope Azure SQL and Fabric SQL tokens are minted for.
 SQL_SCOPE = "https://database.windows.net/.default"
@@ -44,7 +41,14 @@ class StudioAzureCredBroker(TokenCredential):
     audience_map``); the later settings are keyword-only.
 
     Raises ``ValueError`` (:class:`~.errors.ConfigurationError`) when the
-    configuration is missing or invalid. Safe to share between threads and
+    configuration is missing or invalid — unless ``unavailable_outside_studio``
+    is true: then a failure the library classifies as Studio being absent
+    (``vd_broker_status_is_unavailable``: the configuration missing or
+    invalid, the bearer file unreadable, no broker listening) is raised by
+    ``get_token``/``get_token_info`` as azure-identity's
+    ``CredentialUnavailableError`` (when azure-identity is importable), so
+    that a ``ChainedTokenCredential`` moves on to its next credential.
+    Every other failure raises as without it. Safe to share between threads and
     usable in a forked child. ``close()`` (or ``with``) frees the native
     client; a later call makes a new one.
     """
@@ -60,6 +64,7 @@ class StudioAzureCredBroker(TokenCredential):
         configuration_revision: int | str | None = None,
         cache: bool | None = None,
         runtime_access_socket: PathArg | None = None,
+        unavailable_outside_studio: bool = False,
     ) -> None:
         settings = _options.settings(
             broker_url=broker_url,
@@ -71,7 +76,8 @@ class StudioAzureCredBroker(TokenCredential):
             cache=cache,
             runtime_access_socket=runtime_access_socket,
         )
-        self._client = NativeClient(settings)
+        self._unavailable_outside_studio = unavailable_outside_studio
+        self._client = NativeClient(settings, defer_unavailable=unavailable_outside_studio)
 
     def get_token(
         self,
@@ -97,13 +103,7 @@ class StudioAzureCredBroker(TokenCredential):
         """The ``SQL_COPT_SS_ACCESS_TOKEN`` (1256) blob for pyodbc's
         ``attrs_before={1256: blob}``: the token as the Microsoft ODBC driver
         expects it, built by the native library."""
-        try:
-            blob = self._client.odbc_token(c_string(scope, "scope"))
-        except CredentialBrokerError as error:
-            _LOGGER.warning("odbc_access_token(%r) failed: %s", scope, error)
-            raise
-        _LOGGER.debug("odbc_access_token(%r) returned a %d-byte blob", scope, len(blob))
-        return blob
+        return self._client.odbc_token(c_string(scope, "scope"))
 
     def close(self) -> None:
         """Frees the native client (after any calls still running return)."""
@@ -124,12 +124,11 @@ class StudioAzureCredBroker(TokenCredential):
         # No scope is passed on as "" for the core to refuse with its own message.
         scope = scopes[0] if scopes else ""
         encoded_claims = c_string(claims, "claims") if claims else None
+        # The core logs the outcome (see _logging); this only translates.
         try:
-            token = self._client.token(c_string(scope, "scope"), encoded_claims)
+            return self._client.token(c_string(scope, "scope"), encoded_claims)
         except CredentialBrokerError as error:
-            _LOGGER.warning("get_token(%r) failed: %s", scope, error)
-            raise
-        _LOGGER.debug(
-            "get_token(%r) succeeded; expires_on %d, refresh_on %d", scope, token.expires_on, token.refresh_on
-        )
-        return token
+            chained = unavailable(error) if self._unavailable_outside_studio and error.unavailable else None
+            if chained is None:
+                raise
+            raise chained from error

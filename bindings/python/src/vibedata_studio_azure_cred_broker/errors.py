@@ -2,7 +2,9 @@
 
 They keep the pure-Python package's contract — ``ValueError`` for
 configuration, ``ScopeNotAllowedError(ValueError)`` for an unmapped scope,
-``RuntimeError`` for bearer-file and broker failures. Which one a failure
+``RuntimeError`` for bearer-file and broker failures; those are also
+azure-core's ``ClientAuthenticationError``, what the Azure SDK's pipeline
+and callers catch for authentication failures. Which one a failure
 raises follows the native library's own classification
 (``vd_broker_status_is_*``), so this binding keeps no table of statuses.
 Messages come from the core; they name the problem and the fix, and never
@@ -10,6 +12,8 @@ contain a bearer or token.
 """
 
 from __future__ import annotations
+
+from azure.core.exceptions import ClientAuthenticationError
 
 
 class CredentialBrokerError(Exception):
@@ -32,6 +36,7 @@ class CredentialBrokerError(Exception):
         self.authentication_failure: bool = classes["authentication_failure"]
         self.configuration_error: bool = classes["configuration_error"]
         self.caller_error: bool = classes["caller_error"]
+        self.unavailable: bool = classes.get("unavailable", False)
 
 
 class ConfigurationError(CredentialBrokerError, ValueError):
@@ -42,9 +47,11 @@ class ScopeNotAllowedError(CredentialBrokerError, ValueError):
     """The scope maps to no broker audience; the broker was not contacted."""
 
 
-class BrokerError(CredentialBrokerError, RuntimeError):
+class BrokerError(CredentialBrokerError, ClientAuthenticationError, RuntimeError):
     """No token: the bearer file, the broker or the runtime-access helper
-    failed (``retriable`` says whether asking again later may help)."""
+    failed (``retriable`` says whether asking again later may help). Also an
+    ``azure.core.exceptions.ClientAuthenticationError``; its ``status_code``
+    is the broker's HTTP status, when it answered."""
 
 
 class AuthenticationFailedError(BrokerError):
@@ -59,3 +66,15 @@ def error_class(status_name: str, classes: dict) -> type[CredentialBrokerError]:
     if classes["configuration_error"] or classes["caller_error"]:
         return ConfigurationError
     return AuthenticationFailedError if classes["authentication_failure"] else BrokerError
+
+
+def unavailable(error: CredentialBrokerError) -> Exception | None:
+    """What ``unavailable_outside_studio`` raises for ``error`` (an
+    ``unavailable`` one): azure-identity's ``CredentialUnavailableError``,
+    which makes a ``ChainedTokenCredential`` try its next credential, when
+    azure-identity is importable; else None (``error`` is raised as it is)."""
+    try:
+        from azure.identity import CredentialUnavailableError
+    except ImportError:
+        return None
+    return CredentialUnavailableError(message=f"VibeData Studio is not available here: {error}")
