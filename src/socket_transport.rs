@@ -163,16 +163,21 @@ fn is_idle(fd: RawFd) -> bool {
     n < 0 && io::Error::last_os_error().kind() == io::ErrorKind::WouldBlock
 }
 
-/// When `timeout` runs out, or `None` for never; an error if it already has.
+/// When the wait `timeout` allows runs out — never after the deadline of the
+/// request it is part of, however often ureq hands over the same timeout —
+/// or `None` for never; an error if it already has.
 pub(crate) fn deadline(timeout: NextTimeout) -> Result<Option<Instant>, Error> {
-    if timeout.after.is_not_happening() {
-        return Ok(None);
+    // A timeout too large to add to now is none.
+    let own = match timeout.after.is_not_happening() {
+        true => None,
+        false => Instant::now().checked_add(*timeout.after),
+    };
+    match crate::deadline::earliest(own) {
+        Some(deadline) if crate::deadline::left(deadline).is_none() => Err(Error::Timeout(timeout.reason)),
+        deadline => Ok(deadline),
     }
-    if timeout.after.is_zero() {
-        return Err(Error::Timeout(timeout.reason));
-    }
-    Ok(Instant::now().checked_add(*timeout.after))
 }
+
 
 /// An I/O error as ureq's error, a timed-out wait as a timeout for `timeout`'s reason.
 pub(crate) fn into_error(timeout: NextTimeout) -> impl Fn(io::Error) -> Error {
@@ -270,7 +275,7 @@ fn set_receive_timeout(fd: RawFd, timeout: Option<Duration>) -> io::Result<()> {
 
 /// Waits until the socket is ready for `events` (or has an error or hang-up
 /// to report), or fails with `TimedOut` at the deadline.
-fn wait(fd: RawFd, events: c_short, deadline: Option<Instant>) -> io::Result<()> {
+pub(crate) fn wait(fd: RawFd, events: c_short, deadline: Option<Instant>) -> io::Result<()> {
     loop {
         let timeout_ms: c_int = match deadline {
             None => -1,
