@@ -13,6 +13,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::Value;
 
+#[path = "support/message_log.rs"]
+mod message_log;
+
 const SQL_SCOPE: &str = "https://database.windows.net/.default";
 
 /// The emulator, stopped when dropped.
@@ -62,7 +65,9 @@ impl Bearer {
     }
 
     fn fresh() -> Bearer {
-        Bearer::new(&format!("vd_iat_{:032x}", fastrand::u128(..)))
+        let bearer = Bearer::new(&format!("vd_iat_{:032x}", fastrand::u128(..)));
+        message_log::secret(&bearer.value);
+        bearer
     }
 
     fn path(&self) -> PathBuf {
@@ -87,7 +92,9 @@ fn vd_broker<S: AsRef<OsStr>>(args: &[S], env: &[(&str, &OsStr)]) -> Output {
     for (name, value) in env {
         command.env(name, value);
     }
-    command.args(args).stdin(Stdio::null()).output().expect("vd-broker runs")
+    let output = command.args(args).stdin(Stdio::null()).output().expect("vd-broker runs");
+    message_log::message("cli", &String::from_utf8_lossy(&output.stderr));
+    output
 }
 
 /// `vd-broker ARGS` configured for `emulator` and `bearer` through the environment.
@@ -324,4 +331,13 @@ fn help_and_version() {
     let output = vd_broker(&["--version"], &[]);
     assert_exit(&output, 0, "");
     assert_eq!(stdout(&output).trim(), format!("vd-broker {}", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn usage_errors_show_no_url_password() {
+    let output = vd_broker(&["--timeout", "http://studio:hunter2-cli-password@host/api", "token", SQL_SCOPE], &[]);
+    message_log::secret("hunter2-cli-password");
+    assert_eq!(output.status.code(), Some(64), "{}", stderr(&output));
+    assert!(stderr(&output).contains("http://host/api"), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("hunter2"), "{}", stderr(&output));
 }

@@ -4,8 +4,8 @@
 # socket), and runs every test case twice: plainly (fast, and what a C caller
 # sees) and under valgrind memcheck, which must report no errors and no
 # definitely or indirectly lost bytes. The process-default client is
-# configured once per process, so each of its cases runs in a process of its
-# own with the environment it needs (default_case_env below).
+# configured once per process, so each case of a test_default_* program runs
+# in a process of its own with the environment it needs (default_case_env below).
 #
 # Uses VD_BROKER_LIB_DIR and VD_BROKER_EMULATOR when set (tests/run-all.sh
 # sets them), else the debug build. Ends with one line:
@@ -89,7 +89,7 @@ run() {
     wrapper=(valgrind --error-exitcode=97 --leak-check=full --show-leak-kinds=definite,indirect
       --errors-for-leak-kinds=definite,indirect --num-callers=40 --log-file="$log")
   fi
-  output="$("${base_env[@]}" "$@" "${wrapper[@]}" "$bin_dir/$program" $case 2>&1)"
+  output="$("${base_env[@]}" VD_TEST_MODE="$mode" "$@" "${wrapper[@]}" "$bin_dir/$program" $case 2>&1)"
   status=$?
   runs=$((runs + 1))
   sed "s/^/[$mode] $program: /" <<<"$output"
@@ -127,7 +127,7 @@ run() {
 for mode in plain valgrind; do
   echo "== C tests, $mode"
   for program in "${tests[@]}"; do
-    if [ "$program" = test_default_client ]; then
+    if [[ "$program" == test_default_* ]]; then
       for case in $("$bin_dir/$program" --list); do
         # shellcheck disable=SC2046 # the case's environment is a word list
         run "$mode" "$program" "$case" $(default_case_env "$case")
