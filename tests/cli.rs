@@ -335,9 +335,9 @@ fn help_and_version() {
 
 #[test]
 fn usage_errors_show_no_url_password() {
-    let output = vd_broker(&["--timeout", "http://studio:hunter2-cli-password@host/api", "token", SQL_SCOPE], &[]);
-    message_log::secret("hunter2-cli-password");
+    let output = vd_broker(&["--timeout", "http://studio:pw-Rj4mN8vL2c@host/api", "token", SQL_SCOPE], &[]);
+    message_log::secret("pw-Rj4mN8vL2c");
     assert_eq!(output.status.code(), Some(64), "{}", stderr(&output));
     assert!(stderr(&output).contains("http://host/api"), "{}", stderr(&output));
-    assert!(!stderr(&output).contains("hunter2"), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("pw-Rj4mN8vL2c"), "{}", stderr(&output));
 }

@@ -184,7 +184,7 @@ fn case_4_a_broker_echoing_the_bearer_never_gets_it_shown() {
 
 #[test]
 fn case_5_a_url_password_is_never_shown() {
-    const PASSWORD: &str = "hunter2-url-password";
+    const PASSWORD: &str = "pw-Zq7hU2xk9T";
     message_log::secret(PASSWORD);
     let file = BearerFile::fresh();
     let with_password = |url: &str| url.replacen("http://", &format!("http://studio:{PASSWORD}@"), 1);

@@ -13,6 +13,11 @@ echo "== build (library, emulator, command)"
 cargo build --locked --bins --lib || exit 1
 export VD_BROKER_LIB_DIR="$root/target/debug"
 export VD_BROKER_EMULATOR="$root/target/debug/vd-broker-emulator"
+# Every message the suites see and every secret they make, for the secrets
+# sweep (tests/suites/99-secrets-sweep.sh), which runs last.
+export VD_TEST_MESSAGE_LOG="$logs/messages.tsv" VD_TEST_SECRET_LOG="$logs/secrets.txt"
+: >"$VD_TEST_MESSAGE_LOG"
+: >"$VD_TEST_SECRET_LOG"
 
 suites=(tests/suites/*.sh)
 failed=()
@@ -33,7 +38,7 @@ fi
 echo "== summary (each runner's own lines; full logs in target/test-logs/)"
 for suite in "${suites[@]}"; do
   name="$(basename "$suite" .sh)"
-  grep -E '^test result:|^(=+ .*(passed|failed|error).* =+)$|^(ok|FAIL)[[:space:]]|^--- FAIL|^Tests run:|^C tests:|^header:|^exports:|^install:' \
+  grep -E '^test result:|^(=+ .*(passed|failed|error).* =+)$|^(ok|FAIL)[[:space:]]|^--- FAIL|^Tests run:|^C tests:|^header:|^exports:|^install:|^fuzz:|^secrets:' \
     "$logs/$name.log" | sed "s/^/[$name] /"
 done
 [ "${#failed[@]}" -eq 0 ]
