@@ -4,23 +4,21 @@
 //! no bearer is remembered between calls, only a digest (the cache key). The
 //! bearer lives in zeroed-on-drop memory and is never printed.
 
-use std::cell::RefCell;
 use std::fmt;
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, ErrorKind as IoErrorKind, Read as _};
-use std::os::fd::AsRawFd;
-use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt};
+use std::fs::{self, File};
+use std::io::{self, ErrorKind as IoErrorKind};
+use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::{Path, PathBuf};
 use std::sync::{PoisonError, RwLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 use crate::error::{io_reason, Error, ErrorKind};
+use crate::file_bytes;
 use crate::fork::PerProcess;
-use crate::socket_transport::wait;
 
 /// A bearer file larger than this is not a bearer file.
 pub(crate) const MAX_BEARER_FILE_BYTES: usize = 8 * 1024;
@@ -43,13 +41,6 @@ impl fmt::Debug for Bearer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Bearer(<redacted>)")
     }
-}
-
-thread_local! {
-    /// Each thread's buffer for the file, allocated once: a warm call re-reads
-    /// the file every time, and clearing 8 KiB per call would cost a good part
-    /// of the read itself. Only the bytes a read filled are zeroed after it.
-    static FILE_BUFFER: RefCell<Box<[u8]>> = RefCell::new(vec![0; MAX_BEARER_FILE_BYTES + 1].into_boxed_slice());
 }
 
 /// The bearer file of a client, held open between calls.
@@ -139,88 +130,40 @@ enum Read {
     Unsettled(Result<Bearer, Error>),
 }
 
-/// Opens `path` for reading without blocking: opening a FIFO no one writes
-/// to would otherwise wait for a writer forever.
-fn open(path: &Path) -> Result<File, Error> {
-    OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path).map_err(|e| unreadable(path, &e))
-}
-
-/// Reads a regular file of `size` bytes (as its metadata said a moment ago)
-/// with `read_at(buffer, offset)`.
+/// A regular file's bearer, read with `read_at`; `size` is what its
+/// metadata said a moment ago.
 fn read_regular(
     path: &Path,
     size: u64,
-    mut read_at: impl FnMut(&mut [u8], u64) -> io::Result<usize>,
+    read_at: impl FnMut(&mut [u8], u64) -> io::Result<usize>,
 ) -> Result<Read, Error> {
-    with_buffer(|bytes| {
-        let mut buf = FileBuffer { bytes, len: 0 };
-        while buf.len < buf.bytes.len() {
-            let wanted = buf.bytes.len() - buf.len;
-            match read_at(&mut buf.bytes[buf.len..], buf.len as u64) {
-                Ok(0) => break,
-                Ok(n) => {
-                    buf.len += n;
-                    // A regular file answers short only at its end: stop without
-                    // the extra read that would return 0.
-                    if n < wanted {
-                        break;
-                    }
-                }
-                Err(e) if e.kind() == IoErrorKind::Interrupted => continue,
-                Err(e) => return Err(unreadable(path, &e)),
-            }
-        }
-        let torn = buf.len as u64 != size.min(buf.bytes.len() as u64);
-        Ok(match parse(path, &buf.bytes[..buf.len]) {
-            Err(blank) if blank.kind() == ErrorKind::CredentialBlank => Read::Unsettled(Err(blank)),
-            result if torn => Read::Unsettled(result),
-            Ok(bearer) => Read::Settled(bearer),
-            Err(error) => return Err(error),
-        })
+    let (result, torn) = file_bytes::read_regular(size, read_at, |bytes| parse(path, bytes)).map_err(|e| unreadable(path, &e))?;
+    Ok(match result {
+        Err(blank) if blank.kind() == ErrorKind::CredentialBlank => Read::Unsettled(Err(blank)),
+        result if torn => Read::Unsettled(result),
+        Ok(bearer) => Read::Settled(bearer),
+        Err(error) => return Err(error),
     })
 }
 
-/// Reads a pipe or device (opened non-blocking) to its end, waiting for
-/// input until `deadline` at most.
-fn read_stream(path: &Path, mut file: File, deadline: Instant) -> Result<Bearer, Error> {
-    with_buffer(|bytes| {
-        let mut buf = FileBuffer { bytes, len: 0 };
-        while buf.len < buf.bytes.len() {
-            // Waited on before every read: a FIFO reads as ended while no
-            // writer has opened it yet.
-            wait(file.as_raw_fd(), libc::POLLIN, Some(deadline)).map_err(|e| match e.kind() {
-                IoErrorKind::TimedOut => Error::new(
-                    ErrorKind::Timeout,
-                    format!(
-                        "credential file {} is a pipe or device that gave no bearer before the \
-                         timeout. Point VD_CREDENTIAL_FILE at the Studio credential file",
-                        path.display()
-                    ),
-                ),
-                _ => unreadable(path, &e),
-            })?;
-            match file.read(&mut buf.bytes[buf.len..]) {
-                Ok(0) => break,
-                Ok(n) => buf.len += n,
-                Err(e) if matches!(e.kind(), IoErrorKind::Interrupted | IoErrorKind::WouldBlock) => continue,
-                Err(e) => return Err(unreadable(path, &e)),
-            }
-        }
-        parse(path, &buf.bytes[..buf.len])
-    })
+/// The bearer of a pipe or device, waited for until `deadline` at most.
+fn read_stream(path: &Path, file: File, deadline: Instant) -> Result<Bearer, Error> {
+    file_bytes::read_stream(file, deadline, |bytes| parse(path, bytes)).map_err(|e| match e.kind() {
+        IoErrorKind::TimedOut => Error::new(
+            ErrorKind::Timeout,
+            format!(
+                "credential file {} is a pipe or device that gave no bearer before the timeout. \
+                 Point VD_CREDENTIAL_FILE at the Studio credential file",
+                path.display()
+            ),
+        ),
+        _ => unreadable(path, &e),
+    })?
 }
 
-/// Runs `f` with this thread's file buffer, or with a new one if that is in
-/// use (re-entered) or gone (the thread is exiting).
-fn with_buffer<T>(f: impl FnOnce(&mut [u8]) -> T) -> T {
-    // `f` runs exactly once, in whichever branch gets a buffer.
-    let mut f = Some(f);
-    let mut run = |buf: &mut [u8]| f.take().map(|f| f(buf));
-    let done = FILE_BUFFER.try_with(|cell| cell.try_borrow_mut().ok().and_then(|mut buf| run(&mut buf)));
-    match done {
-        Ok(Some(done)) => done,
-        _ => run(&mut vec![0; MAX_BEARER_FILE_BYTES + 1]).expect("not run yet"),
-    }
+/// Opens `path` without blocking (see [`file_bytes::open`]).
+fn open(path: &Path) -> Result<File, Error> {
+    file_bytes::open(path).map_err(|e| unreadable(path, &e))
 }
 
 /// Checks the file's bytes and makes them a bearer: UTF-8, surrounding
@@ -279,20 +222,6 @@ fn unreadable(path: &Path, error: &std::io::Error) -> Error {
             io_reason(error)
         ),
     )
-}
-
-/// The file's bytes; the part that was filled is zeroed on drop (zeroing only
-/// that part keeps the per-call cost at the size of the bearer).
-struct FileBuffer<'a> {
-    bytes: &'a mut [u8],
-    len: usize,
-}
-
-impl Drop for FileBuffer<'_> {
-    fn drop(&mut self) {
-        let filled = self.len.min(self.bytes.len());
-        self.bytes[..filled].zeroize();
-    }
 }
 
 #[cfg(test)]

@@ -30,6 +30,7 @@ mod client;
 pub mod config;
 mod deadline;
 mod error;
+mod file_bytes;
 mod fork;
 pub mod ffi;
 mod http;
