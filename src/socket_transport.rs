@@ -252,6 +252,12 @@ fn receive(fd: RawFd, receive_timeout: &mut Option<Duration>, buf: &mut [u8], de
 
 /// Sets `SO_RCVTIMEO`; `None` for no limit.
 fn set_receive_timeout(fd: RawFd, timeout: Option<Duration>) -> io::Result<()> {
+    set_timeout(fd, libc::SO_RCVTIMEO, timeout)
+}
+
+/// Sets the socket timeout `option` (`SO_RCVTIMEO`, `SO_SNDTIMEO`); `None`
+/// for no limit.
+pub(crate) fn set_timeout(fd: RawFd, option: c_int, timeout: Option<Duration>) -> io::Result<()> {
     let timeval = match timeout {
         None => libc::timeval { tv_sec: 0, tv_usec: 0 },
         // At least a microsecond: zero would mean no limit.
@@ -265,7 +271,7 @@ fn set_receive_timeout(fd: RawFd, timeout: Option<Duration>) -> io::Result<()> {
         libc::setsockopt(
             fd,
             libc::SOL_SOCKET,
-            libc::SO_RCVTIMEO,
+            option,
             (&raw const timeval).cast(),
             std::mem::size_of::<libc::timeval>() as libc::socklen_t,
         )

@@ -12,7 +12,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use ureq::config::Config;
 use ureq::http::Uri;
@@ -20,7 +20,7 @@ use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{ConnectionDetails, Connector, NextTimeout, ShutdownHandle, Transport};
 use ureq::{Agent, Error};
 
-use crate::socket_transport::{deadline, into_error, SocketTransport};
+use crate::socket_transport::{deadline, into_error, set_timeout, SocketTransport};
 
 /// An agent whose every request goes to the Unix socket at `path`.
 pub(crate) fn agent(path: PathBuf, config: Config) -> Agent {
@@ -68,7 +68,7 @@ fn connect(path: &Path, deadline: Option<Instant>) -> io::Result<UnixStream> {
     loop {
         if let Some(deadline) = deadline {
             let left = crate::deadline::left(deadline).ok_or(io::ErrorKind::TimedOut)?;
-            set_send_timeout(fd, left)?;
+            set_timeout(fd, libc::SO_SNDTIMEO, Some(left))?;
         }
         // SAFETY: a valid sockaddr_un, its length passed with it.
         if unsafe { libc::connect(fd, (&raw const address).cast(), address_len) } == 0 {
@@ -101,23 +101,6 @@ fn socket_address(path: &Path) -> io::Result<(libc::sockaddr_un, libc::socklen_t
     }
     let length = std::mem::size_of::<libc::sa_family_t>() + bytes.len() + 1;
     Ok((address, length as libc::socklen_t))
-}
-
-/// Sets `SO_SNDTIMEO` (at least a microsecond: zero would mean no limit).
-fn set_send_timeout(fd: RawFd, timeout: Duration) -> io::Result<()> {
-    let t = timeout.max(Duration::from_micros(1));
-    let timeval = libc::timeval { tv_sec: t.as_secs() as libc::time_t, tv_usec: t.subsec_micros() as libc::suseconds_t };
-    // SAFETY: a valid timeval, its size passed with it.
-    let status = unsafe {
-        libc::setsockopt(
-            fd,
-            libc::SOL_SOCKET,
-            libc::SO_SNDTIMEO,
-            (&raw const timeval).cast(),
-            std::mem::size_of::<libc::timeval>() as libc::socklen_t,
-        )
-    };
-    if status == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
 }
 
 /// The connected socket, shared with the agent so [`Agent::shutdown`] can

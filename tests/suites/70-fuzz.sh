@@ -7,12 +7,13 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../../fuzz"
 seconds=60
-# Unoptimized: it builds in half the time, and 60 s of fuzzing needs no speed.
-cargo +nightly fuzz build --dev 2>&1 | tail -n 1
+# cargo-fuzz's release build: an unoptimized one builds in 40% of the time
+# but runs some 20 times fewer inputs in the minute.
+cargo +nightly fuzz build 2>&1 | tail -n 1
 failed=0
 for target in $(cargo +nightly fuzz list); do
   log="$(mktemp)"
-  if cargo +nightly fuzz run --dev "$target" -- -max_total_time="$seconds" -print_final_stats=1 >"$log" 2>&1; then
+  if cargo +nightly fuzz run "$target" -- -max_total_time="$seconds" -print_final_stats=1 >"$log" 2>&1; then
     runs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)"
     echo "fuzz: $target ran ${runs:-?} inputs in $seconds s: no crash, no sanitizer report"
   else
