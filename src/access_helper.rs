@@ -52,16 +52,16 @@ impl AccessHelper {
 
     /// One mint, allowed `timeout` in all.
     pub fn mint(&self, body: &[u8], timeout: Duration) -> Result<AccessToken, Failure> {
-        let sent = self
-            .agent
-            .get()
-            .post("http://runtime-access/v1/credentials")
-            .config()
-            .timeout_global(Some(timeout))
-            .build()
-            .header(CONTENT_TYPE, "application/json")
-            .send(body);
-        let answer = http::read_answer(sent, &self.endpoint)?;
+        let answer = http::exchange(timeout, &self.endpoint, || {
+            self.agent
+                .get()
+                .post("http://runtime-access/v1/credentials")
+                .config()
+                .timeout_global(Some(timeout))
+                .build()
+                .header(CONTENT_TYPE, "application/json")
+                .send(body)
+        })?;
         self.interpret(answer)
     }
 

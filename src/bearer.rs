@@ -4,18 +4,20 @@
 //! no bearer is remembered between calls, only a digest (the cache key). The
 //! bearer lives in zeroed-on-drop memory and is never printed.
 
-use std::cell::RefCell;
 use std::fmt;
 use std::fs::{self, File};
-use std::io::{self, ErrorKind as IoErrorKind, Read};
+use std::io::{self, ErrorKind as IoErrorKind};
 use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::{Path, PathBuf};
 use std::sync::{PoisonError, RwLock};
+use std::thread;
+use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 use crate::error::{io_reason, Error, ErrorKind};
+use crate::file_bytes;
 use crate::fork::PerProcess;
 
 /// A bearer file larger than this is not a bearer file.
@@ -39,13 +41,6 @@ impl fmt::Debug for Bearer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Bearer(<redacted>)")
     }
-}
-
-thread_local! {
-    /// Each thread's buffer for the file, allocated once: a warm call re-reads
-    /// the file every time, and clearing 8 KiB per call would cost a good part
-    /// of the read itself. Only the bytes a read filled are zeroed after it.
-    static FILE_BUFFER: RefCell<Box<[u8]>> = RefCell::new(vec![0; MAX_BEARER_FILE_BYTES + 1].into_boxed_slice());
 }
 
 /// The bearer file of a client, held open between calls.
@@ -75,73 +70,106 @@ impl BearerFile {
         BearerFile { path: path.to_path_buf(), held: PerProcess::new(|| RwLock::new(None)) }
     }
 
-    /// The bearer the file holds now.
-    pub fn read(&self) -> Result<Bearer, Error> {
+    /// The bearer the file holds now. A pipe or device is waited on until
+    /// `deadline` at most.
+    ///
+    /// A file caught mid-rewrite — truncated and not yet written, so blank,
+    /// or not the size it had a moment before — is read again after a short
+    /// pause, a few times within [`SETTLE_PAUSES`] (and the deadline), before
+    /// what it holds is believed.
+    pub fn read(&self, deadline: Instant) -> Result<Bearer, Error> {
+        let mut pauses = SETTLE_PAUSES.iter();
+        loop {
+            let result = match self.read_once(deadline)? {
+                Read::Settled(bearer) => return Ok(bearer),
+                Read::Unsettled(result) => result,
+            };
+            match pauses.next() {
+                Some(pause) if Instant::now() + *pause < deadline => thread::sleep(*pause),
+                _ => return result,
+            }
+        }
+    }
+
+    fn read_once(&self, deadline: Instant) -> Result<Read, Error> {
         let path = &self.path;
         let now = fs::metadata(path).map_err(|e| unreadable(path, &e))?;
         if !now.is_file() {
             // A pipe or device cannot be read in place: read it once, as is.
-            return read(path);
+            return read_stream(path, open(path)?, deadline).map(Read::Settled);
         }
         let held = self.held.get();
         if let Some(current) = held.read().unwrap_or_else(PoisonError::into_inner).as_ref() {
             if current.id == (now.dev(), now.ino()) {
-                return with_buffer(|buf| parse(path, buf, |bytes, offset| current.file.read_at(bytes, offset)));
+                return read_regular(path, now.len(), |bytes, offset| current.file.read_at(bytes, offset));
             }
         }
         // Not held yet, or the path names another file now: open and hold it.
-        let file = File::open(path).map_err(|e| unreadable(path, &e))?;
+        let file = open(path)?;
         let opened = file.metadata().map_err(|e| unreadable(path, &e))?;
-        let bearer = with_buffer(|buf| parse(path, buf, |bytes, offset| file.read_at(bytes, offset)));
-        *held.write().unwrap_or_else(PoisonError::into_inner) = Some(Held { file, id: (opened.dev(), opened.ino()) });
-        bearer
-    }
-}
-
-/// Reads the bearer from `path` once: open, read, close.
-pub(crate) fn read(path: &Path) -> Result<Bearer, Error> {
-    let mut file = File::open(path).map_err(|e| unreadable(path, &e))?;
-    with_buffer(|buf| parse(path, buf, |bytes, _| file.read(bytes)))
-}
-
-/// Runs `f` with this thread's file buffer, or with a new one if that is in
-/// use (re-entered) or gone (the thread is exiting).
-fn with_buffer<T>(f: impl FnOnce(&mut [u8]) -> T) -> T {
-    // `f` runs exactly once, in whichever branch gets a buffer.
-    let mut f = Some(f);
-    let mut run = |buf: &mut [u8]| f.take().map(|f| f(buf));
-    let done = FILE_BUFFER.try_with(|cell| cell.try_borrow_mut().ok().and_then(|mut buf| run(&mut buf)));
-    match done {
-        Ok(Some(done)) => done,
-        _ => run(&mut vec![0; MAX_BEARER_FILE_BYTES + 1]).expect("not run yet"),
-    }
-}
-
-/// Reads the file's bytes into `bytes` with `read_at(buffer, offset)`, then
-/// checks them and makes them a bearer: UTF-8, surrounding whitespace stripped.
-fn parse(
-    path: &Path,
-    bytes: &mut [u8],
-    mut read_at: impl FnMut(&mut [u8], u64) -> io::Result<usize>,
-) -> Result<Bearer, Error> {
-    let mut buf = FileBuffer { bytes, len: 0 };
-    while buf.len < buf.bytes.len() {
-        let wanted = buf.bytes.len() - buf.len;
-        match read_at(&mut buf.bytes[buf.len..], buf.len as u64) {
-            Ok(0) => break,
-            Ok(n) => {
-                buf.len += n;
-                // A regular file answers short only at its end: stop without
-                // the extra read that would return 0.
-                if n < wanted {
-                    break;
-                }
-            }
-            Err(e) if e.kind() == IoErrorKind::Interrupted => continue,
-            Err(e) => return Err(unreadable(path, &e)),
+        if !opened.is_file() {
+            // Swapped for a pipe between the look-up and the open.
+            return read_stream(path, file, deadline).map(Read::Settled);
         }
+        let read = read_regular(path, opened.len(), |bytes, offset| file.read_at(bytes, offset));
+        *held.write().unwrap_or_else(PoisonError::into_inner) = Some(Held { file, id: (opened.dev(), opened.ino()) });
+        read
     }
-    if buf.len > MAX_BEARER_FILE_BYTES {
+}
+
+/// The pauses before each re-read of a file that looks mid-rewrite: four
+/// re-reads within 20 ms. A rewrite in place (truncate, then write) is two
+/// system calls; a file still blank after this is blank.
+const SETTLE_PAUSES: [Duration; 4] =
+    [Duration::from_millis(1), Duration::from_millis(3), Duration::from_millis(6), Duration::from_millis(10)];
+
+/// What one read found.
+enum Read {
+    Settled(Bearer),
+    /// The file may have been caught mid-rewrite: what it held, worth a re-read.
+    Unsettled(Result<Bearer, Error>),
+}
+
+/// A regular file's bearer, read with `read_at`; `size` is what its
+/// metadata said a moment ago.
+fn read_regular(
+    path: &Path,
+    size: u64,
+    read_at: impl FnMut(&mut [u8], u64) -> io::Result<usize>,
+) -> Result<Read, Error> {
+    let (result, torn) = file_bytes::read_regular(size, read_at, |bytes| parse(path, bytes)).map_err(|e| unreadable(path, &e))?;
+    Ok(match result {
+        Err(blank) if blank.kind() == ErrorKind::CredentialBlank => Read::Unsettled(Err(blank)),
+        result if torn => Read::Unsettled(result),
+        Ok(bearer) => Read::Settled(bearer),
+        Err(error) => return Err(error),
+    })
+}
+
+/// The bearer of a pipe or device, waited for until `deadline` at most.
+fn read_stream(path: &Path, file: File, deadline: Instant) -> Result<Bearer, Error> {
+    file_bytes::read_stream(file, deadline, |bytes| parse(path, bytes)).map_err(|e| match e.kind() {
+        IoErrorKind::TimedOut => Error::new(
+            ErrorKind::Timeout,
+            format!(
+                "credential file {} is a pipe or device that gave no bearer before the timeout. \
+                 Point VD_CREDENTIAL_FILE at the Studio credential file",
+                path.display()
+            ),
+        ),
+        _ => unreadable(path, &e),
+    })?
+}
+
+/// Opens `path` without blocking (see [`file_bytes::open`]).
+fn open(path: &Path) -> Result<File, Error> {
+    file_bytes::open(path).map_err(|e| unreadable(path, &e))
+}
+
+/// Checks the file's bytes and makes them a bearer: UTF-8, surrounding
+/// whitespace stripped.
+fn parse(path: &Path, bytes: &[u8]) -> Result<Bearer, Error> {
+    if bytes.len() > MAX_BEARER_FILE_BYTES {
         return Err(Error::new(
             ErrorKind::CredentialUnreadable,
             format!(
@@ -151,7 +179,7 @@ fn parse(
             ),
         ));
     }
-    let text = std::str::from_utf8(&buf.bytes[..buf.len]).map_err(|_| {
+    let text = std::str::from_utf8(bytes).map_err(|_| {
         Error::new(
             ErrorKind::CredentialUnreadable,
             format!(
@@ -196,24 +224,18 @@ fn unreadable(path: &Path, error: &std::io::Error) -> Error {
     )
 }
 
-/// The file's bytes; the part that was filled is zeroed on drop (zeroing only
-/// that part keeps the per-call cost at the size of the bearer).
-struct FileBuffer<'a> {
-    bytes: &'a mut [u8],
-    len: usize,
-}
-
-impl Drop for FileBuffer<'_> {
-    fn drop(&mut self) {
-        let filled = self.len.min(self.bytes.len());
-        self.bytes[..filled].zeroize();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::io::Write;
+
+    fn soon() -> Instant {
+        Instant::now() + Duration::from_secs(5)
+    }
+
+    fn read(path: &Path) -> Result<Bearer, Error> {
+        BearerFile::new(path).read(soon())
+    }
 
     fn file_with(contents: &[u8]) -> tempfile::NamedTempFile {
         let mut file = tempfile::NamedTempFile::new().unwrap();
@@ -264,23 +286,23 @@ mod tests {
         let path = dir.path().join("credential");
         std::fs::write(&path, "vd_iat_one\n").unwrap();
         let file = BearerFile::new(&path);
-        assert_eq!(file.read().unwrap().as_str(), "vd_iat_one");
+        assert_eq!(file.read(soon()).unwrap().as_str(), "vd_iat_one");
         // Rewritten in place, same length, as fast as it can be.
         std::fs::write(&path, "vd_iat_two\n").unwrap();
-        assert_eq!(file.read().unwrap().as_str(), "vd_iat_two");
+        assert_eq!(file.read(soon()).unwrap().as_str(), "vd_iat_two");
         // Shorter, in place: nothing of the old one may remain.
         std::fs::write(&path, "vd_iat_3").unwrap();
-        assert_eq!(file.read().unwrap().as_str(), "vd_iat_3");
+        assert_eq!(file.read(soon()).unwrap().as_str(), "vd_iat_3");
         replace(&path, "vd_iat_four");
-        assert_eq!(file.read().unwrap().as_str(), "vd_iat_four");
+        assert_eq!(file.read(soon()).unwrap().as_str(), "vd_iat_four");
         std::fs::remove_file(&path).unwrap();
-        let gone = file.read().unwrap_err();
+        let gone = file.read(soon()).unwrap_err();
         assert_eq!(gone.kind(), ErrorKind::CredentialUnreadable);
         assert!(gone.message().contains("could not read credential file"), "{gone}");
         std::fs::write(&path, "vd_iat_five").unwrap();
-        assert_eq!(file.read().unwrap().as_str(), "vd_iat_five");
+        assert_eq!(file.read(soon()).unwrap().as_str(), "vd_iat_five");
         std::fs::write(&path, "").unwrap();
-        assert_eq!(file.read().unwrap_err().kind(), ErrorKind::CredentialBlank);
+        assert_eq!(file.read(soon()).unwrap_err().kind(), ErrorKind::CredentialBlank);
     }
 
     #[test]
@@ -292,11 +314,11 @@ mod tests {
         std::fs::write(&new, "vd_iat_new").unwrap();
         std::os::unix::fs::symlink(&old, &link).unwrap();
         let file = BearerFile::new(&link);
-        assert_eq!(file.read().unwrap().as_str(), "vd_iat_old");
+        assert_eq!(file.read(soon()).unwrap().as_str(), "vd_iat_old");
         let swap = dir.path().join("swap");
         std::os::unix::fs::symlink(&new, &swap).unwrap();
         std::fs::rename(&swap, &link).unwrap();
-        assert_eq!(file.read().unwrap().as_str(), "vd_iat_new");
+        assert_eq!(file.read(soon()).unwrap().as_str(), "vd_iat_new");
     }
 
     #[test]
@@ -310,8 +332,68 @@ mod tests {
             let path = path.clone();
             std::thread::spawn(move || std::fs::write(path, "vd_iat_piped\n").unwrap())
         };
-        assert_eq!(BearerFile::new(&path).read().unwrap().as_str(), "vd_iat_piped");
+        assert_eq!(BearerFile::new(&path).read(soon()).unwrap().as_str(), "vd_iat_piped");
         writer.join().unwrap();
+    }
+
+    /// Runs `read` on a thread of its own: a read that hangs fails the test
+    /// instead of hanging it.
+    fn within_a_minute<T: Send + 'static>(read: impl FnOnce() -> T + Send + 'static) -> T {
+        let (done, result) = std::sync::mpsc::channel();
+        std::thread::spawn(move || done.send(read()).unwrap());
+        result.recv_timeout(Duration::from_secs(60)).expect("the read returned")
+    }
+
+    fn fifo(dir: &tempfile::TempDir) -> PathBuf {
+        let path = dir.path().join("fifo");
+        let c_path = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+        path
+    }
+
+    #[test]
+    fn a_fifo_nobody_writes_to_ends_at_the_deadline() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = fifo(&dir);
+        let deadline = Instant::now() + Duration::from_millis(300);
+        let error = within_a_minute(move || BearerFile::new(&path).read(deadline)).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Timeout, "{error}");
+        assert!(error.message().contains("gave no bearer before the timeout"), "{error}");
+        assert!(Instant::now() >= deadline);
+    }
+
+    #[test]
+    fn a_fifo_whose_writer_is_silent_ends_at_the_deadline() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = fifo(&dir);
+        // Opened for reading and writing: a writer that never writes (and
+        // does not wait for a reader to open).
+        let _writer = std::fs::OpenOptions::new().read(true).write(true).open(&path).unwrap();
+        let deadline = Instant::now() + Duration::from_millis(300);
+        let error = within_a_minute(move || BearerFile::new(&path).read(deadline)).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Timeout, "{error}");
+    }
+
+    #[test]
+    fn a_file_caught_between_truncate_and_write_is_read_again() {
+        // The backend rewriting the file in place: truncate, then write —
+        // two system calls, and a reader may come between them.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("credential");
+        std::fs::write(&path, "vd_iat_rotation_0\n").unwrap();
+        let file = BearerFile::new(&path);
+        assert_eq!(file.read(soon()).unwrap().as_str(), "vd_iat_rotation_0");
+        for n in 1..=10 {
+            let mut rewrite = std::fs::OpenOptions::new().write(true).truncate(true).open(&path).unwrap();
+            let writer = std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(1));
+                rewrite.write_all(format!("vd_iat_rotation_{n}\n").as_bytes()).unwrap();
+            });
+            let bearer = file.read(soon()).unwrap_or_else(|e| panic!("rewrite {n}: {e}"));
+            assert_eq!(bearer.as_str(), format!("vd_iat_rotation_{n}"));
+            writer.join().unwrap();
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::config::CredentialContext;
 use crate::error::{Error, ErrorKind};
 use crate::fork::PerProcess;
 use crate::http::{self, Answer, Endpoint};
+use crate::redact::{redact, url_without_userinfo};
 use crate::response;
 use crate::retry::Failure;
 use crate::token::{unix_now, AccessToken};
@@ -31,7 +32,7 @@ impl Broker {
     pub fn new(base_url: &str) -> Broker {
         let token_url = format!("{base_url}/token");
         let endpoint = Endpoint {
-            name: format!("the credential broker at {token_url}"),
+            name: format!("the credential broker at {}", url_without_userinfo(&token_url)),
             hint: "is Studio running?",
         };
         Broker { agent: PerProcess::new(http::broker_agent), token_url, endpoint }
@@ -62,17 +63,17 @@ impl Broker {
         let mut authorization = HeaderValue::from_str(&authorization)
             .map_err(|_| Failure::fatal(Error::new(ErrorKind::CredentialUnreadable, "the bearer cannot be sent in an HTTP header")))?;
         authorization.set_sensitive(true);
-        let sent = self
-            .agent
-            .get()
-            .post(&self.token_url)
-            .config()
-            .timeout_global(Some(timeout))
-            .build()
-            .header(AUTHORIZATION, authorization)
-            .header(CONTENT_TYPE, "application/json")
-            .send(body);
-        let answer = http::read_answer(sent, &self.endpoint)?;
+        let answer = http::exchange(timeout, &self.endpoint, || {
+            self.agent
+                .get()
+                .post(&self.token_url)
+                .config()
+                .timeout_global(Some(timeout))
+                .build()
+                .header(AUTHORIZATION, authorization)
+                .header(CONTENT_TYPE, "application/json")
+                .send(body)
+        })?;
         self.interpret(answer, bearer)
     }
 
@@ -103,8 +104,7 @@ impl Broker {
     }
 }
 
-/// The broker's own explanation from a JSON error body, if it gave one and
-/// it does not echo the bearer.
+/// The broker's own explanation from a JSON error body, if it gave one.
 fn detail(body: &[u8], bearer: &Bearer) -> String {
     let Ok(Value::Object(object)) = serde_json::from_slice::<Value>(body) else {
         return String::new();
@@ -113,9 +113,9 @@ fn detail(body: &[u8], bearer: &Bearer) -> String {
         .iter()
         .find_map(|field| object.get(*field).and_then(Value::as_str));
     match said {
-        Some(text) if !text.trim().is_empty() && !text.contains(bearer.as_str()) => {
-            format!(": {}", http::excerpt(text.trim()))
-        }
+        // Redacted with the bearer in hand: an echo of it, or of a part of
+        // it, however escaped, is masked.
+        Some(text) if !text.trim().is_empty() => format!(": {}", http::excerpt(redact(text, Some(bearer.as_str())).trim())),
         _ => String::new(),
     }
 }

@@ -135,7 +135,7 @@ impl Client {
             }
             Route::Broker { broker, bearer_file } => {
                 // Read on every call: a rotated bearer is a new cache key.
-                let bearer = bearer_file.read()?;
+                let bearer = bearer_file.read(deadline)?;
                 let key = CacheKey {
                     endpoint: Arc::clone(&self.endpoint),
                     bearer_digest: Some(bearer.digest()),

@@ -146,8 +146,9 @@ impl Config {
         );
 
         // The helper holds the bearer and knows the broker: in a container
-        // that has it, the two pointers may be absent.
-        let use_access_helper = runtime_access_socket.exists();
+        // that has it, the two pointers may be absent. Only a socket is the
+        // helper: a leftover file or directory at its path is not.
+        let use_access_helper = is_socket(&runtime_access_socket);
         if !use_access_helper {
             if broker_url.is_none() {
                 return Err(Error::configuration(format!(
@@ -180,6 +181,12 @@ impl Config {
     }
 }
 
+/// Whether `path` names a Unix socket (following symlinks).
+fn is_socket(path: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    std::fs::metadata(path).is_ok_and(|m| m.file_type().is_socket())
+}
+
 fn non_empty(value: &Option<String>) -> Option<String> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
 }
@@ -200,6 +207,7 @@ fn normalise_broker_url(url: &str) -> Result<String, Error> {
         Err(_) => false,
     };
     if !valid {
+        let url = crate::redact::url_without_userinfo(url);
         return Err(Error::configuration(format!(
             "broker URL {url:?} is not an http:// or https:// URL with a host and no query; \
              expected e.g. http://host.docker.internal:8000/api/v1/credential-broker"
@@ -406,6 +414,21 @@ mod tests {
     fn an_override_needs_a_resource() {
         let options = Options { audience_overrides: vec![(" ".into(), "custom".into())], ..Options::default() };
         assert_eq!(resolve(&options, &BASE).unwrap_err().kind(), ErrorKind::InvalidArgument);
+    }
+
+    #[test]
+    fn only_a_socket_at_the_helper_path_is_the_helper() {
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("helper.sock");
+        let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+        let leftover = dir.path().join("leftover.sock");
+        std::fs::write(&leftover, "").unwrap();
+        let linked = dir.path().join("linked.sock");
+        std::os::unix::fs::symlink(&socket, &linked).unwrap();
+        for (path, helper) in [(&socket, true), (&linked, true), (&leftover, false), (&dir.path().to_path_buf(), false)] {
+            let vars = [BASE[0], BASE[1], (ENV_RUNTIME_ACCESS_SOCKET, path.to_str().unwrap())];
+            assert_eq!(resolve(&Options::default(), &vars).unwrap().use_access_helper, helper, "{path:?}");
+        }
     }
 
     #[test]

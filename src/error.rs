@@ -3,10 +3,13 @@
 //! Every failure of the library is one [`Error`]. Its [`ErrorKind`] maps 1:1
 //! to a `VD_BROKER_ERR_*` status of the C ABI and from there to each binding's
 //! exception types; its message says what went wrong and what to do next.
-//! Messages never contain the bearer or a token.
+//! Messages never contain the bearer or a token: every message is redacted
+//! as it is stored.
 
 use std::ffi::CStr;
 use std::fmt;
+
+use crate::redact::redact;
 
 /// Emits [`ErrorKind`] and its table-free lookups from the entries of
 /// `src/status_list.rs` (build.rs reads the same entries for the header).
@@ -125,8 +128,11 @@ pub struct Error {
 }
 
 impl Error {
+    /// An error of `kind`. The message is redacted as it is stored
+    /// ([`crate::redact`]): no message of an error carries a secret, whoever
+    /// reads it.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), http_status: None }
+        Error { kind, message: redact(&message.into(), None), http_status: None }
     }
 
     pub(crate) fn with_http_status(mut self, status: u16) -> Self {
@@ -135,7 +141,7 @@ impl Error {
     }
 
     pub(crate) fn with_message(mut self, message: String) -> Self {
-        self.message = message;
+        self.message = redact(&message, None);
         self
     }
 

@@ -2,7 +2,7 @@
 //! runtime-access helper: the agent's settings, the transport failures turned
 //! into errors, and the answer read into zeroed-on-drop memory.
 
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use std::io::Read;
 use std::net::{IpAddr, SocketAddr};
@@ -16,6 +16,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{io_reason, Error, ErrorKind};
 use crate::retry::Failure;
+use crate::socket_transport::deadline;
 use crate::tcp_connector::TcpConnector;
 
 /// Answers larger than this are refused (a broker answering 1 GB must not
@@ -57,7 +58,15 @@ impl Resolver for LiteralFirstResolver {
                 addrs.push(SocketAddr::new(ip, port));
                 Ok(addrs)
             }
-            _ => self.0.resolve(uri, config, timeout),
+            // The lookup may not outlast the request (ureq's timeout for it
+            // is counted from now, not from the request's start).
+            _ => {
+                let mut timeout = timeout;
+                if let Some(deadline) = deadline(timeout)? {
+                    timeout.after = deadline.saturating_duration_since(Instant::now()).into();
+                }
+                self.0.resolve(uri, config, timeout)
+            }
         }
     }
 }
@@ -110,8 +119,20 @@ impl Endpoint {
     }
 }
 
+/// One request, allowed `timeout` in all: `send` makes it, and its answer is
+/// read whole. Every wait inside — resolving, connecting, a proxy's CONNECT,
+/// TLS, sending, each receive — ends by the deadline `timeout` sets now.
+pub(crate) fn exchange(
+    timeout: Duration,
+    endpoint: &Endpoint,
+    send: impl FnOnce() -> Result<Response<Body>, UreqError>,
+) -> Result<Answer, Failure> {
+    let deadline = Instant::now() + timeout;
+    crate::deadline::within(deadline, || read_answer(send(), endpoint))
+}
+
 /// Reads the whole answer, refusing one over [`MAX_ANSWER_BYTES`].
-pub(crate) fn read_answer(sent: Result<Response<Body>, UreqError>, endpoint: &Endpoint) -> Result<Answer, Failure> {
+fn read_answer(sent: Result<Response<Body>, UreqError>, endpoint: &Endpoint) -> Result<Answer, Failure> {
     let mut response = sent.map_err(|e| transport_failure(e, endpoint))?;
     let status = response.status().as_u16();
     // Sized from Content-Length up front: a growing Vec would leave copies

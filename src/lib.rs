@@ -29,11 +29,14 @@ mod broker;
 mod cache;
 mod client;
 pub mod config;
+mod deadline;
 mod error;
+mod file_bytes;
 mod fork;
 pub mod ffi;
 mod http;
 pub mod log;
+mod redact;
 mod refresh;
 mod response;
 mod retry;
@@ -47,6 +50,14 @@ pub use client::{Client, TokenRequest};
 pub use config::Options;
 pub use error::{Error, ErrorKind};
 pub use token::AccessToken;
+
+/// `text` with what the library never shows masked — the redaction every
+/// message of the library has had: escapes decoded and control characters
+/// dropped, then tokens, `vd_iat_` bearers, credentials and URL userinfo
+/// masked. For a program that prints text of its own beside ours.
+pub fn redact(text: &str) -> String {
+    redact::redact(text, None)
+}
 
 /// This library's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

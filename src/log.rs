@@ -24,7 +24,6 @@
 //! deliveries, survive fork) is part of the C ABI.
 
 pub(crate) mod events;
-mod redaction;
 
 use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -34,8 +33,7 @@ use std::sync::{PoisonError, RwLock};
 
 use crate::error::Error;
 use crate::fork::PerProcess;
-
-use redaction::redact;
+use crate::redact::redact;
 
 /// How much an event matters; a handler receives the levels up to the most
 /// verbose one it asked for. The values are the C ABI's `VD_BROKER_LOG_*`.
@@ -145,7 +143,7 @@ fn deliver(level: Level, message: &str) {
     let Some(_inside) = Inside::enter() else {
         return;
     };
-    let message = redact(message);
+    let message = redact(message, None);
     let _running = DELIVERING.get().read().unwrap_or_else(PoisonError::into_inner);
     // SAFETY: replaced and freed only under the write lock, which the read guard excludes.
     if let Some(registration) = unsafe { CURRENT.load(Ordering::Acquire).as_ref() } {
@@ -190,8 +188,8 @@ pub(crate) use {debug, error, info, warning};
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::AtomicU64;
-    use std::sync::{mpsc, Arc, Condvar, Mutex};
+    use std::sync::atomic::{AtomicBool, AtomicU64};
+    use std::sync::{Arc, Condvar, Mutex};
 
     #[test]
     fn levels_are_ordered_by_verbosity_and_round_trip() {
@@ -206,13 +204,16 @@ mod tests {
     #[test]
     fn a_forked_child_keeps_the_handler_but_not_a_lock_held_at_the_fork() {
         static IN_CHILD: AtomicU64 = AtomicU64::new(0);
-        let (entered, holding) = mpsc::channel();
+        // An atomic, not a channel: the child drops the handler (and what it
+        // holds), and a channel's internal lock may be held by a parent
+        // thread at the fork.
+        static ENTERED: AtomicBool = AtomicBool::new(false);
         let release = Arc::new((Mutex::new(false), Condvar::new()));
         let released = Arc::clone(&release);
         set_handler(Level::Info, move |_, message| match message {
             // Blocks inside a delivery, holding the lock, until told to return.
             "hold the lock" => {
-                let _ = entered.send(());
+                ENTERED.store(true, Ordering::SeqCst);
                 let (done, told) = &*released;
                 let _unused = told.wait_while(done.lock().unwrap(), |done| !*done).unwrap();
             }
@@ -221,7 +222,9 @@ mod tests {
         })
         .unwrap();
         let holder = std::thread::spawn(|| emit(Level::Info, || "hold the lock".to_string()));
-        holding.recv().unwrap();
+        while !ENTERED.load(Ordering::SeqCst) {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
         // SAFETY: the child only emits, replaces the handler and exits without unwinding.
         match unsafe { libc::fork() } {
             0 => {

@@ -163,16 +163,21 @@ fn is_idle(fd: RawFd) -> bool {
     n < 0 && io::Error::last_os_error().kind() == io::ErrorKind::WouldBlock
 }
 
-/// When `timeout` runs out, or `None` for never; an error if it already has.
+/// When the wait `timeout` allows runs out — never after the deadline of the
+/// request it is part of, however often ureq hands over the same timeout —
+/// or `None` for never; an error if it already has.
 pub(crate) fn deadline(timeout: NextTimeout) -> Result<Option<Instant>, Error> {
-    if timeout.after.is_not_happening() {
-        return Ok(None);
+    // A timeout too large to add to now is none.
+    let own = match timeout.after.is_not_happening() {
+        true => None,
+        false => Instant::now().checked_add(*timeout.after),
+    };
+    match crate::deadline::earliest(own) {
+        Some(deadline) if crate::deadline::left(deadline).is_none() => Err(Error::Timeout(timeout.reason)),
+        deadline => Ok(deadline),
     }
-    if timeout.after.is_zero() {
-        return Err(Error::Timeout(timeout.reason));
-    }
-    Ok(Instant::now().checked_add(*timeout.after))
 }
+
 
 /// An I/O error as ureq's error, a timed-out wait as a timeout for `timeout`'s reason.
 pub(crate) fn into_error(timeout: NextTimeout) -> impl Fn(io::Error) -> Error {
@@ -247,6 +252,12 @@ fn receive(fd: RawFd, receive_timeout: &mut Option<Duration>, buf: &mut [u8], de
 
 /// Sets `SO_RCVTIMEO`; `None` for no limit.
 fn set_receive_timeout(fd: RawFd, timeout: Option<Duration>) -> io::Result<()> {
+    set_timeout(fd, libc::SO_RCVTIMEO, timeout)
+}
+
+/// Sets the socket timeout `option` (`SO_RCVTIMEO`, `SO_SNDTIMEO`); `None`
+/// for no limit.
+pub(crate) fn set_timeout(fd: RawFd, option: c_int, timeout: Option<Duration>) -> io::Result<()> {
     let timeval = match timeout {
         None => libc::timeval { tv_sec: 0, tv_usec: 0 },
         // At least a microsecond: zero would mean no limit.
@@ -260,7 +271,7 @@ fn set_receive_timeout(fd: RawFd, timeout: Option<Duration>) -> io::Result<()> {
         libc::setsockopt(
             fd,
             libc::SOL_SOCKET,
-            libc::SO_RCVTIMEO,
+            option,
             (&raw const timeval).cast(),
             std::mem::size_of::<libc::timeval>() as libc::socklen_t,
         )
@@ -270,7 +281,7 @@ fn set_receive_timeout(fd: RawFd, timeout: Option<Duration>) -> io::Result<()> {
 
 /// Waits until the socket is ready for `events` (or has an error or hang-up
 /// to report), or fails with `TimedOut` at the deadline.
-fn wait(fd: RawFd, events: c_short, deadline: Option<Instant>) -> io::Result<()> {
+pub(crate) fn wait(fd: RawFd, events: c_short, deadline: Option<Instant>) -> io::Result<()> {
     loop {
         let timeout_ms: c_int = match deadline {
             None => -1,

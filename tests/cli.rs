@@ -15,6 +15,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::Value;
 
+#[path = "support/message_log.rs"]
+mod message_log;
+
 const SQL_SCOPE: &str = "https://database.windows.net/.default";
 
 /// The emulator, stopped when dropped.
@@ -64,7 +67,9 @@ impl Bearer {
     }
 
     fn fresh() -> Bearer {
-        Bearer::new(&format!("vd_iat_{:032x}", fastrand::u128(..)))
+        let bearer = Bearer::new(&format!("vd_iat_{:032x}", fastrand::u128(..)));
+        message_log::secret(&bearer.value);
+        bearer
     }
 
     fn path(&self) -> PathBuf {
@@ -93,7 +98,9 @@ fn vd_broker<S: AsRef<OsStr>>(args: &[S], env: &[(&str, &OsStr)]) -> Output {
     for (name, value) in env {
         command.env(name, value);
     }
-    command.args(args).stdin(Stdio::null()).output().expect("vd-broker runs")
+    let output = command.args(args).stdin(Stdio::null()).output().expect("vd-broker runs");
+    message_log::message("cli", &String::from_utf8_lossy(&output.stderr));
+    output
 }
 
 /// `vd-broker ARGS` configured for `emulator` and `bearer` through the environment.
@@ -379,4 +386,13 @@ fn verbose_names_the_runtime_access_helper_route() {
     let output = vd_broker(&["-v", "token", SQL_SCOPE], &[("VD_RUNTIME_ACCESS_SOCKET", socket.as_os_str())]);
     let route = format!("vd-broker: INFO: new client: tokens come from the runtime-access helper at unix:{}", socket.display());
     assert_exit(&output, 0, &route);
+}
+
+#[test]
+fn usage_errors_show_no_url_password() {
+    let output = vd_broker(&["--timeout", "http://studio:pw-Rj4mN8vL2c@host/api", "token", SQL_SCOPE], &[]);
+    message_log::secret("pw-Rj4mN8vL2c");
+    assert_eq!(output.status.code(), Some(64), "{}", stderr(&output));
+    assert!(stderr(&output).contains("http://host/api"), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("pw-Rj4mN8vL2c"), "{}", stderr(&output));
 }

@@ -23,6 +23,11 @@ export VD_BROKER_EMULATOR="$root/target/debug/vd-broker-emulator"
 VD_BROKER_CACHE_DIR="$(mktemp -d)"
 export VD_BROKER_CACHE_DIR
 trap 'rm -rf "$VD_BROKER_CACHE_DIR"' EXIT
+# Every message the suites see and every secret they make, for the secrets
+# sweep (tests/suites/99-secrets-sweep.sh), which runs last.
+export VD_TEST_MESSAGE_LOG="$logs/messages.tsv" VD_TEST_SECRET_LOG="$logs/secrets.txt"
+: >"$VD_TEST_MESSAGE_LOG"
+: >"$VD_TEST_SECRET_LOG"
 
 suites=(tests/suites/*.sh)
 failed=()
@@ -43,7 +48,7 @@ fi
 echo "== summary (each runner's own lines; full logs in target/test-logs/)"
 for suite in "${suites[@]}"; do
   name="$(basename "$suite" .sh)"
-  grep -E '^test result:|^(=+ .*(passed|failed|error).* =+)$|^(ok|FAIL)[[:space:]]|^--- FAIL|^(\[(INFO|ERROR)\] )?Tests run:|^# (pass|fail) [0-9]+$|^C tests:|^header:|^exports:|^install:|^generated:|^drift check:|^shared cache:|^dist:' \
+  grep -E '^test result:|^(=+ .*(passed|failed|error).* =+)$|^(ok|FAIL)[[:space:]]|^--- FAIL|^(\[(INFO|ERROR)\] )?Tests run:|^# (pass|fail) [0-9]+$|^C tests:|^header:|^exports:|^install:|^generated:|^drift check:|^shared cache:|^dist:|^fuzz:|^secrets:' \
     "$logs/$name.log" | sed "s/^/[$name] /"
 done
 [ "${#failed[@]}" -eq 0 ]

@@ -34,13 +34,12 @@ pub fn timeout_ms(ms: u64) -> Option<Duration> {
 }
 
 /// Checks an output buffer before any work is done, so a NULL buffer fails
-/// without minting a token.
-pub fn check_output(buf: *const u8, capacity: usize, what: &str) -> Result<(), Error> {
+/// without minting a token. Any capacity passes, 0 included: a buffer too
+/// small is found once the result is known, so that the length it needs can
+/// be reported ([`copy_out`]).
+pub fn check_output(buf: *const u8, what: &str) -> Result<(), Error> {
     if buf.is_null() {
         return Err(Error::invalid_argument(format!("{what} is NULL")));
-    }
-    if capacity == 0 {
-        return Err(Error::new(ErrorKind::BufferTooSmall, format!("{what} has capacity 0")));
     }
     Ok(())
 }

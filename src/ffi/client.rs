@@ -74,8 +74,9 @@ pub unsafe extern "C" fn vd_broker_client_free(client: *mut vd_broker_client) {
 ///   NULL.
 /// - If the token does not fit, `VD_BROKER_ERR_BUFFER_TOO_SMALL` is returned,
 ///   nothing is written to `out_buf`, and `*out_token_len` receives the
-///   token's length (allocate that + 1 and call again; the cache makes the
-///   second call cheap). A token is never truncated.
+///   token's length — for every `out_buf_len`, 0 included (allocate that + 1
+///   and call again; the cache makes the second call cheap). A token is
+///   never truncated.
 /// - On any failure the message is copied to `err_buf` when it is not NULL
 ///   (cut to `err_buf_len`, NUL-terminated) and kept as this thread's last
 ///   error. Messages never contain the bearer or a token.
@@ -109,7 +110,7 @@ pub unsafe extern "C" fn vd_broker_client_get_token(
 ) -> i32 {
     call_reporting_http_status(ErrorBuffer { buf: err_buf, len: err_buf_len }, out_http_status, || {
         let claims = optional_str(claims, "claims")?;
-        let token = token_for_c(client, scope, claims, timeout_ms, out_buf.cast(), out_buf_len)?;
+        let token = token_for_c(client, scope, claims, timeout_ms, out_buf.cast())?;
         copy_out(token.secret().as_bytes(), true, out_buf.cast(), out_buf_len, out_token_len, "out_buf")?;
         put(out_expires_on, token.expires_on());
         put(out_refresh_on, token.refresh_on());
@@ -125,11 +126,10 @@ pub(crate) unsafe fn token_for_c(
     claims: Option<&str>,
     timeout_ms: u64,
     out_buf: *const u8,
-    out_buf_len: usize,
 ) -> Result<AccessToken, Error> {
     let client = client_ref(client)?;
     let request = TokenRequest { scope: required_str(scope, "scope")?, claims, timeout: args::timeout_ms(timeout_ms) };
-    check_output(out_buf, out_buf_len, "out_buf")?;
+    check_output(out_buf, "out_buf")?;
     client.request_token(&request)
 }
 

@@ -28,9 +28,10 @@ pub(crate) fn default_client() -> Result<&'static Client, Error> {
 ///
 /// Returns `VD_BROKER_OK` with the NUL-terminated token in `out_buf`
 /// (capacity `out_buf_len`) and its expiry in Unix seconds in `*expires_on`.
-/// If the token does not fit, returns `VD_BROKER_ERR_BUFFER_TOO_SMALL` and
-/// writes nothing (`VD_BROKER_TOKEN_BUFFER_SIZE` bytes always suffice for
-/// today's Azure tokens; the message says how many are needed). On failure
+/// If the token does not fit (`out_buf_len` 0 included), returns
+/// `VD_BROKER_ERR_BUFFER_TOO_SMALL` and writes nothing
+/// (`VD_BROKER_TOKEN_BUFFER_SIZE` bytes always suffice for today's Azure
+/// tokens; the message says how many bytes are needed). On failure
 /// the message is available from `vd_broker_last_error_message` on the same
 /// thread. Thread-safe.
 ///
@@ -46,7 +47,7 @@ pub unsafe extern "C" fn vd_broker_get_token(
 ) -> i32 {
     call(ErrorBuffer::NONE, || {
         let scope = required_str(scope, "scope")?;
-        check_output(out_buf.cast(), out_buf_len, "out_buf")?;
+        check_output(out_buf.cast(), "out_buf")?;
         if expires_on.is_null() {
             return Err(Error::invalid_argument("expires_on is NULL"));
         }

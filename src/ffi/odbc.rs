@@ -52,8 +52,8 @@ unsafe fn write_blob(
 ///
 /// On success the blob's total length (4 + data) goes to `*out_len` and the
 /// expiry to `*out_expires_on` (either may be NULL). If `out_buf_len` is too
-/// small, returns `VD_BROKER_ERR_BUFFER_TOO_SMALL`, writes nothing to
-/// `out_buf` and stores the needed length in `*out_len`. Wipe the blob with
+/// small (0 included), returns `VD_BROKER_ERR_BUFFER_TOO_SMALL`, writes
+/// nothing to `out_buf` and stores the needed length in `*out_len`. Wipe the blob with
 /// `vd_broker_secure_zero` after connecting. Errors (`err_buf`,
 /// `*out_http_status`) as for `vd_broker_client_get_token`. Thread-safe.
 ///
@@ -73,7 +73,7 @@ pub unsafe extern "C" fn vd_broker_client_get_odbc_token(
     err_buf_len: usize,
 ) -> i32 {
     call_reporting_http_status(ErrorBuffer { buf: err_buf, len: err_buf_len }, out_http_status, || {
-        let token = token_for_c(client, scope, None, timeout_ms, out_buf, out_buf_len)?;
+        let token = token_for_c(client, scope, None, timeout_ms, out_buf)?;
         write_blob(&token, out_buf, out_buf_len, out_len, out_expires_on)
     })
 }
@@ -95,7 +95,7 @@ pub unsafe extern "C" fn vd_broker_get_odbc_token(
 ) -> i32 {
     call(ErrorBuffer::NONE, || {
         let scope = required_str(scope, "scope")?;
-        check_output(out_buf, out_buf_len, "out_buf")?;
+        check_output(out_buf, "out_buf")?;
         let token = default_client()?.get_token(scope)?;
         write_blob(&token, out_buf, out_buf_len, out_len, expires_on)
     })

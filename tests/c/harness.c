@@ -2,6 +2,7 @@
 
 #include "harness.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,7 +76,45 @@ bool harness_check_contains(const char *text, const char *needle, const char *wh
     return false;
 }
 
+/* Appends `prefix`, `text` (line breaks as spaces) and a newline to the file
+ * named by $variable, in one write so that lines never interleave. */
+static void append_line(const char *variable, const char *prefix, const char *text) {
+    const char *path = getenv(variable);
+    if (path == NULL || path[0] == '\0' || text == NULL) {
+        return;
+    }
+    size_t len = strlen(prefix) + strlen(text) + 2;
+    char *line = malloc(len);
+    if (line == NULL) {
+        return;
+    }
+    snprintf(line, len, "%s%s\n", prefix, text);
+    for (char *c = line; c[1] != '\0'; c++) {
+        if (*c == '\n' || *c == '\r') {
+            *c = ' ';
+        }
+    }
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        ssize_t written = write(fd, line, strlen(line));
+        (void)written;
+        close(fd);
+    }
+    free(line);
+}
+
+void record_message(const char *text) {
+    if (text != NULL && text[0] != '\0') {
+        append_line("VD_TEST_MESSAGE_LOG", "c\t", text);
+    }
+}
+
+void record_secret(const char *secret) {
+    append_line("VD_TEST_SECRET_LOG", "", secret);
+}
+
 bool harness_check_lacks(const char *text, const char *needle, const char *what, const char *file, int line) {
+    record_message(text);
     if (text == NULL || needle[0] == '\0' || strstr(text, needle) == NULL) {
         return true;
     }
@@ -106,6 +145,7 @@ void fresh_bearer(char *out, size_t out_len) {
     for (size_t i = 0; i < sizeof random && used > 0 && (size_t)used < out_len; i++) {
         used += snprintf(out + used, out_len - (size_t)used, "%02x", random[i]);
     }
+    record_secret(out);
 }
 
 void scratch_path(const char *stem, char *out, size_t out_len) {
@@ -179,7 +219,9 @@ int32_t get_token(const vd_broker_client *client, const char *scope, const char 
     out->expires_on = 0;
     out->refresh_on = 0;
     out->http_status = 99;
-    return vd_broker_client_get_token(client, scope, claims, 0, out->token, sizeof out->token, &out->token_len,
-                                      &out->expires_on, &out->refresh_on, &out->http_status, out->error,
-                                      sizeof out->error);
+    int32_t status = vd_broker_client_get_token(client, scope, claims, 0, out->token, sizeof out->token,
+                                                &out->token_len, &out->expires_on, &out->refresh_on,
+                                                &out->http_status, out->error, sizeof out->error);
+    record_message(out->error);
+    return status;
 }

@@ -35,6 +35,14 @@ bool harness_check_lacks(const char *text, const char *needle, const char *what,
 /* A secret (bearer, token) must never appear in a message. */
 #define CHECK_LACKS(text, needle) harness_check_lacks((text), (needle), #text, __FILE__, __LINE__)
 
+/* The secrets sweep (tests/suites/99-secrets-sweep.sh): a message that left
+ * the library (an err_buf, the last error) is appended to
+ * $VD_TEST_MESSAGE_LOG, a secret a test made (a bearer, a password) to
+ * $VD_TEST_SECRET_LOG; nothing happens when they are unset. CHECK_LACKS,
+ * get_token and fresh_bearer record what they see. Thread-safe. */
+void record_message(const char *text);
+void record_secret(const char *secret);
+
 /* The value of an environment variable the runner must set. */
 const char *harness_env(const char *name);
 

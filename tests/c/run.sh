@@ -4,26 +4,41 @@
 # socket), and runs every test case twice: plainly (fast, and what a C caller
 # sees) and under valgrind memcheck, which must report no errors and no
 # definitely or indirectly lost bytes. The process-default client is
-# configured once per process, so each of its cases runs in a process of its
-# own with the environment it needs (default_case_env below).
+# configured once per process, so each case of a test_default_* program runs
+# in a process of its own with the environment it needs (default_case_env below).
 #
 # Uses VD_BROKER_LIB_DIR and VD_BROKER_EMULATOR when set (tests/run-all.sh
 # sets them), else the debug build. Ends with one line:
 #   C tests: N passed, M failed (valgrind: E errors, B bytes lost)
+#
+# `run.sh --asan LIB_DIR` instead runs every case once, built with
+# AddressSanitizer (-fsanitize=address) against the library in LIB_DIR (built
+# with rustc's -Zsanitizer=address, see tests/suites/25-c-asan.sh); a report
+# of AddressSanitizer or LeakSanitizer fails the case.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 root="$(pwd)"
+modes=(plain valgrind)
 lib_dir="${VD_BROKER_LIB_DIR:-$root/target/debug}"
+bin_dir="$root/target/c-tests"
+sanitize=()
+if [ "${1:-}" = --asan ]; then
+  modes=(asan)
+  lib_dir="${2:?run.sh --asan LIB_DIR}"
+  bin_dir="$root/target/c-tests-asan"
+  sanitize=(-fsanitize=address -fno-omit-frame-pointer)
+fi
 if [ ! -e "$lib_dir/libvd_broker.so" ]; then
   echo "missing $lib_dir/libvd_broker.so: run 'cargo build --locked --bins --lib' first" >&2
   exit 2
 fi
-command -v valgrind >/dev/null || { echo "valgrind is not installed (.ci/install.d/00-apt.sh installs it)" >&2; exit 2; }
+if [ "${modes[*]}" != asan ]; then
+  command -v valgrind >/dev/null || { echo "valgrind is not installed (.ci/install.d/00-apt.sh installs it)" >&2; exit 2; }
+fi
 # shellcheck source=tests/c/start_emulator.sh
 source tests/c/start_emulator.sh
 
 scratch="$(mktemp -d)"
-bin_dir="$root/target/c-tests"
 mkdir -p "$bin_dir"
 emulator_pid=""
 cleanup() {
@@ -33,7 +48,7 @@ cleanup() {
 trap cleanup EXIT
 
 # -- build --------------------------------------------------------------------
-cflags=(-std=c11 -Wall -Wextra -Wpedantic -Werror -g -O0 -pthread -I"$root/include" -I"$root/tests/c")
+cflags=(-std=c11 -Wall -Wextra -Wpedantic -Werror -g -O0 -pthread -I"$root/include" -I"$root/tests/c" "${sanitize[@]}")
 ldflags=(-L"$lib_dir" -lvd_broker -Wl,-rpath,"$lib_dir" -ljansson)
 tests=()
 for source in tests/c/test_*.c; do
@@ -41,7 +56,7 @@ for source in tests/c/test_*.c; do
   gcc "${cflags[@]}" -o "$bin_dir/$name" "$source" tests/c/harness.c tests/c/emulator.c "${ldflags[@]}" || exit 1
   tests+=("$name")
 done
-echo "built ${#tests[@]} C test programs with ${cflags[*]:0:6}"
+echo "built ${#tests[@]} C test programs with ${cflags[*]:0:6} ${sanitize[*]}"
 
 # -- emulator -----------------------------------------------------------------
 helper_socket="$scratch/helper.sock"
@@ -78,6 +93,7 @@ declare -A failed_cases=()
 declare -A all_cases=()
 valgrind_errors=0
 valgrind_lost=0
+sanitizer_reports=0
 runs=0
 
 # run MODE PROGRAM [CASE [ENV...]]: one process; its cases are tallied.
@@ -88,12 +104,14 @@ run() {
   if [ "$mode" = valgrind ]; then
     wrapper=(valgrind --error-exitcode=97 --leak-check=full --show-leak-kinds=definite,indirect
       --errors-for-leak-kinds=definite,indirect --num-callers=40 --log-file="$log")
+  elif [ "$mode" = asan ]; then
+    wrapper=(env ASAN_OPTIONS=detect_leaks=1:exitcode=98:abort_on_error=0 LSAN_OPTIONS=exitcode=98)
   fi
   # A shared token cache of its own: the plain and valgrind runs of a case
   # must each start cold.
   local cache_dir
   cache_dir="$(mktemp -d -p "$scratch" cache.XXXXXX)"
-  output="$("${base_env[@]}" VD_BROKER_CACHE_DIR="$cache_dir" "$@" "${wrapper[@]}" "$bin_dir/$program" $case 2>&1)"
+  output="$("${base_env[@]}" VD_BROKER_CACHE_DIR="$cache_dir" VD_TEST_MODE="$mode" "$@" "${wrapper[@]}" "$bin_dir/$program" $case 2>&1)"
   status=$?
   runs=$((runs + 1))
   sed "s/^/[$mode] $program: /" <<<"$output"
@@ -107,6 +125,11 @@ run() {
   if [ "$status" -ne 0 ] && ! grep -q '^not ok - ' <<<"$output"; then
     # A crash, a valgrind error or a leak fails the whole process's cases.
     echo "[$mode] $program ${case:-(all cases)}: exit status $status"
+    failed_cases["$program/${case:-*}"]=1
+    all_cases["$program/${case:-*}"]=1
+  fi
+  if [ "$mode" = asan ] && grep -qE '^(==[0-9]+==)?ERROR: (Address|Leak)Sanitizer' <<<"$output"; then
+    sanitizer_reports=$((sanitizer_reports + 1))
     failed_cases["$program/${case:-*}"]=1
     all_cases["$program/${case:-*}"]=1
   fi
@@ -128,10 +151,10 @@ run() {
   fi
 }
 
-for mode in plain valgrind; do
+for mode in "${modes[@]}"; do
   echo "== C tests, $mode"
   for program in "${tests[@]}"; do
-    if [ "$program" = test_default_client ]; then
+    if [[ "$program" == test_default_* ]]; then
       for case in $("$bin_dir/$program" --list); do
         # shellcheck disable=SC2046 # the case's environment is a word list
         run "$mode" "$program" "$case" $(default_case_env "$case")
@@ -146,6 +169,11 @@ failed=${#failed_cases[@]}
 passed=$((${#all_cases[@]} - failed))
 if [ "$failed" -ne 0 ]; then
   printf 'failed: %s\n' "${!failed_cases[@]}" | sort
+fi
+if [ "${modes[*]}" = asan ]; then
+  echo "C tests: $passed passed, $failed failed (each run under AddressSanitizer, $runs processes; $sanitizer_reports AddressSanitizer or LeakSanitizer reports)"
+  [ "$failed" -eq 0 ] && [ "$sanitizer_reports" -eq 0 ]
+  exit
 fi
 echo "C tests: $passed passed, $failed failed (each run plain and under valgrind, $runs processes; valgrind: $valgrind_errors errors, $valgrind_lost bytes definitely or indirectly lost)"
 [ "$failed" -eq 0 ] && [ "$valgrind_errors" -eq 0 ] && [ "$valgrind_lost" -eq 0 ]

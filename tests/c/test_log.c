@@ -97,7 +97,7 @@ static void retry_and_its_reason_are_logged(void) {
     CHECK_STATUS(get_token(f.client, SQL_SCOPE, NULL, &call), VD_BROKER_OK);
     CHECK(emulator_request_count() == 2);
     CHECK_EVENT(VD_BROKER_LOG_INFO, "attempt 1 of 4 failed");
-    CHECK_EVENT(VD_BROKER_LOG_INFO, "answered HTTP 503: upstream refused [redacted]); retrying in ");
+    CHECK_EVENT(VD_BROKER_LOG_INFO, "answered HTTP 503: upstream refused <redacted>); retrying in ");
     CHECK_EVENT(VD_BROKER_LOG_INFO, "minted a fresh token for " SQL_SCOPE " (expires in 3");
     const char *tokens[] = {call.token, "eyJhbGciOi.eyJzdWIi.c2ln"};
     stop_recording(f.bearer, tokens, 2);
@@ -172,7 +172,7 @@ static void url_userinfo_is_never_logged(void) {
     start_recording(VD_BROKER_LOG_DEBUG);
     f.client = new_client(options);
     vd_broker_options_free(options);
-    CHECK_EVENT(VD_BROKER_LOG_INFO, "tokens come from the credential broker at http://[redacted]@127.0.0.1:");
+    CHECK_EVENT(VD_BROKER_LOG_INFO, "tokens come from the credential broker at http://127.0.0.1:");
     const char *secrets[] = {"hunter2"};
     stop_recording(f.bearer, secrets, 1);
     fixture_close(&f);

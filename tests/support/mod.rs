@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod message_log;
+
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};

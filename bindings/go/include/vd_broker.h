@@ -293,8 +293,9 @@ void vd_broker_client_free(struct vd_broker_client *client);
  *   NULL.
  * - If the token does not fit, `VD_BROKER_ERR_BUFFER_TOO_SMALL` is returned,
  *   nothing is written to `out_buf`, and `*out_token_len` receives the
- *   token's length (allocate that + 1 and call again; the cache makes the
- *   second call cheap). A token is never truncated.
+ *   token's length — for every `out_buf_len`, 0 included (allocate that + 1
+ *   and call again; the cache makes the second call cheap). A token is
+ *   never truncated.
  * - On any failure the message is copied to `err_buf` when it is not NULL
  *   (cut to `err_buf_len`, NUL-terminated) and kept as this thread's last
  *   error. Messages never contain the bearer or a token.
@@ -355,9 +356,10 @@ int32_t vd_broker_client_create(const struct vd_broker_options *options,
  *
  * Returns `VD_BROKER_OK` with the NUL-terminated token in `out_buf`
  * (capacity `out_buf_len`) and its expiry in Unix seconds in `*expires_on`.
- * If the token does not fit, returns `VD_BROKER_ERR_BUFFER_TOO_SMALL` and
- * writes nothing (`VD_BROKER_TOKEN_BUFFER_SIZE` bytes always suffice for
- * today's Azure tokens; the message says how many are needed). On failure
+ * If the token does not fit (`out_buf_len` 0 included), returns
+ * `VD_BROKER_ERR_BUFFER_TOO_SMALL` and writes nothing
+ * (`VD_BROKER_TOKEN_BUFFER_SIZE` bytes always suffice for today's Azure
+ * tokens; the message says how many bytes are needed). On failure
  * the message is available from `vd_broker_last_error_message` on the same
  * thread. Thread-safe.
  *
@@ -437,8 +439,8 @@ int32_t vd_broker_set_log_callback(vd_broker_log_callback callback,
  *
  * On success the blob's total length (4 + data) goes to `*out_len` and the
  * expiry to `*out_expires_on` (either may be NULL). If `out_buf_len` is too
- * small, returns `VD_BROKER_ERR_BUFFER_TOO_SMALL`, writes nothing to
- * `out_buf` and stores the needed length in `*out_len`. Wipe the blob with
+ * small (0 included), returns `VD_BROKER_ERR_BUFFER_TOO_SMALL`, writes
+ * nothing to `out_buf` and stores the needed length in `*out_len`. Wipe the blob with
  * `vd_broker_secure_zero` after connecting. Errors (`err_buf`,
  * `*out_http_status`) as for `vd_broker_client_get_token`. Thread-safe.
  *

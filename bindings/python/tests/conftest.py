@@ -13,6 +13,9 @@ from support.emulator import Emulator
 from support.tokens import write_bearer
 from vibedata_studio_azure_cred_broker import StudioAzureCredBroker
 
+# Every message and secret, for the secrets sweep (tests/suites/99-secrets-sweep.sh).
+pytest_plugins = ["support.message_log"]
+
 STUDIO_VARIABLES = (
     "VD_CREDENTIAL_BROKER_URL",
     "VD_AZ_TOKEN_URL",

@@ -101,9 +101,16 @@ fn main() -> ExitCode {
         Err(error) => {
             // clap's own exit code for usage errors (2) is taken by
             // VD_BROKER_ERR_INVALID_UTF8; sysexits' EX_USAGE says it plainly.
-            let code = if error.use_stderr() { EX_USAGE } else { 0 };
-            let _ = error.print();
-            return ExitCode::from(code);
+            if !error.use_stderr() {
+                let _ = error.print(); // --help, --version
+                return ExitCode::SUCCESS;
+            }
+            // A usage error may quote an argument (a URL with a password):
+            // stderr gets what the library lets out, as its own messages are.
+            for line in error.render().to_string().lines() {
+                eprintln!("{}", vd_broker::redact(line));
+            }
+            return ExitCode::from(EX_USAGE);
         }
     };
     if cli.settings.verbose > 0 {

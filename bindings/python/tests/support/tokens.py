@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from support.message_log import record_secret
+
 #: The tenant the emulator's tokens claim (its `iss` and `tid`).
 TENANT = "7a6f1b1e-5d3c-4c3b-9a7e-3f0e2d1c0b9a"
 
@@ -17,7 +19,9 @@ TENANT = "7a6f1b1e-5d3c-4c3b-9a7e-3f0e2d1c0b9a"
 def fresh_bearer() -> str:
     """A new intent bearer: the token cache is process-wide and keyed by the
     bearer, so a test that counts broker requests needs its own."""
-    return f"vd_iat_{secrets.token_hex(16)}"
+    bearer = f"vd_iat_{secrets.token_hex(16)}"
+    record_secret(bearer)
+    return bearer
 
 
 def write_bearer(path: Path, bearer: str | None = None) -> str:
