@@ -1,7 +1,15 @@
-# Sourced by the C suites: start_emulator [EMULATOR ARGS...] starts the broker
+# Sourced by the C suites. scratch_dir sets work to a fresh temporary
+# directory, removed on exit together with the emulator, if one was started.
+# start_emulator [EMULATOR ARGS...] starts the broker
 # emulator ($VD_BROKER_EMULATOR, else the debug build) as a coprocess whose
 # stdin is this shell's pipe, so it ends with the shell, and sets
 # broker_url (what it printed) and emulator_pid.
+
+scratch_dir() {
+  work="$(mktemp -d)"
+  emulator_pid=""
+  trap '[ -n "$emulator_pid" ] && kill "$emulator_pid" 2>/dev/null; rm -rf "$work"' EXIT
+}
 
 start_emulator() {
   local program="${VD_BROKER_EMULATOR:-$(pwd)/target/debug/vd-broker-emulator}" banner

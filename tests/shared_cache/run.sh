@@ -20,13 +20,7 @@ fi
 # shellcheck source=tests/c/start_emulator.sh
 source tests/c/start_emulator.sh
 
-scratch="$(mktemp -d)"
-emulator_pid=""
-cleanup() {
-  [ -n "$emulator_pid" ] && kill "$emulator_pid" 2>/dev/null
-  rm -rf "$scratch"
-}
-trap cleanup EXIT
+scratch_dir
 
 worker="$root/target/shared-cache-worker"
 gcc -std=c11 -Wall -Wextra -Wpedantic -Werror -O1 -pthread -I"$root/include" -o "$worker" tests/shared_cache/worker.c \
@@ -41,7 +35,7 @@ broker_requests() {
   control GET requests | python3 -c 'import json, sys; print(json.load(sys.stdin)["count"])'
 }
 
-bearer_file="$scratch/credential"
+bearer_file="$work/credential"
 new_bearer() {
   printf 'vd_iat_%s\n' "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')" > "$bearer_file.new" && mv "$bearer_file.new" "$bearer_file"
 }
@@ -49,7 +43,7 @@ new_bearer() {
 # Only what this test sets configures the library.
 run_env=(env -u VD_AZ_TOKEN_URL -u VD_CREDENTIAL_LANE -u VD_CREDENTIAL_CONFIGURATION_REVISION -u VD_BROKER_CACHE
   -u VD_BROKER_SHARED_CACHE VD_CREDENTIAL_BROKER_URL="$broker_url" VD_CREDENTIAL_FILE="$bearer_file"
-  VD_RUNTIME_ACCESS_SOCKET="$scratch/no-helper.sock" VD_BROKER_CACHE_DIR="$scratch/cache"
+  VD_RUNTIME_ACCESS_SOCKET="$work/no-helper.sock" VD_BROKER_CACHE_DIR="$work/cache"
   VD_BROKER_LIBRARY="$lib_dir/libvd_broker.so" PYTHONPATH="$root/bindings/python/src")
 
 passed=0
@@ -61,7 +55,7 @@ check() {
   local name="$1" want="$2" pids=() outputs=() ok=1 kind i=0
   shift 2
   for kind in "$@"; do
-    local out="$scratch/$name.$i.out"
+    local out="$work/$name.$i.out"
     case "$kind" in
       c:*) IFS=: read -r _ threads calls <<<"$kind"; "${run_env[@]}" "$worker" "$threads" "$calls" >"$out" & ;;
       py:*) "${run_env[@]}" python3 tests/shared_cache/worker.py "${kind#py:}" >"$out" & ;;

@@ -9,13 +9,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 # shellcheck source=tests/c/start_emulator.sh
 source tests/c/start_emulator.sh
 
-work="$(mktemp -d)"
-emulator_pid=""
-cleanup() {
-  [ -n "$emulator_pid" ] && kill "$emulator_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+scratch_dir
 
 prefix="$work/prefix"
 bash tools/install-c-library.sh --prefix "$prefix" 2>"$work/install.log" || { cat "$work/install.log" >&2; exit 1; }

@@ -23,13 +23,7 @@ root="$(pwd)"
 # shellcheck source=tests/c/start_emulator.sh
 source tests/c/start_emulator.sh
 
-work="$(mktemp -d)"
-emulator_pid=""
-cleanup() {
-  [ -n "$emulator_pid" ] && kill "$emulator_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+scratch_dir
 fail() { echo "dist: $*" >&2; exit 1; }
 # Compiled dependencies are shared with the other release builds of packages.
 packaging_target="${CARGO_TARGET_DIR:-$root/target}/packaging"
