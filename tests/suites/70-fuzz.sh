@@ -10,17 +10,26 @@ seconds=60
 # cargo-fuzz's release build: an unoptimized one builds in 40% of the time
 # but runs some 20 times fewer inputs in the minute.
 cargo +nightly fuzz build 2>&1 | tail -n 1
+# The targets run side by side, one per core: the minute each is given is
+# the same minute of the suite.
+targets=($(cargo +nightly fuzz list))
+logs="$(mktemp -d)"
+trap 'rm -rf "$logs"' EXIT
+pids=()
+for target in "${targets[@]}"; do
+  cargo +nightly fuzz run "$target" -- -max_total_time="$seconds" -print_final_stats=1 >"$logs/$target" 2>&1 &
+  pids+=("$!")
+done
 failed=0
-for target in $(cargo +nightly fuzz list); do
-  log="$(mktemp)"
-  if cargo +nightly fuzz run "$target" -- -max_total_time="$seconds" -print_final_stats=1 >"$log" 2>&1; then
-    runs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)"
+for i in "${!targets[@]}"; do
+  target="${targets[$i]}"
+  if wait "${pids[$i]}"; then
+    runs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$logs/$target" | tail -n 1)"
     echo "fuzz: $target ran ${runs:-?} inputs in $seconds s: no crash, no sanitizer report"
   else
-    tail -n 60 "$log"
+    tail -n 60 "$logs/$target"
     echo "fuzz: $target FAILED (the input is in fuzz/artifacts/$target/)"
     failed=1
   fi
-  rm -f "$log"
 done
 exit "$failed"

@@ -1,6 +1,6 @@
 """A call cannot be held past its timeout through Python either: a
 runtime-access helper whose listen backlog is full, a FIFO as the credential
-file with no writer or a silent one. Each call raises BrokerTimeoutError
+file with no writer or a silent one. Each call fails with the TIMEOUT status
 within 2.5 s of a 2 s timeout (a correctness bound, not a speed); the work is
 the native library's, the binding only translates."""
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from vibedata_studio_azure_cred_broker import BrokerTimeoutError, StudioAzureCredBroker
+from vibedata_studio_azure_cred_broker import BrokerError, Status, StudioAzureCredBroker
 
 SCOPE = "https://database.windows.net/.default"
 TIMEOUT = 2.0
@@ -23,9 +23,10 @@ BOUND = 2.5
 
 def expect_timeout(credential: StudioAzureCredBroker, message_part: str) -> None:
     started = time.monotonic()
-    with pytest.raises(BrokerTimeoutError, match=message_part):
+    with pytest.raises(BrokerError, match=message_part) as raised:
         credential.get_token(SCOPE)
     took = time.monotonic() - started
+    assert raised.value.status == Status.ERR_TIMEOUT, raised.value.status_name
     assert took <= BOUND, f"returned after {took:.2f} s, timeout {TIMEOUT} s"
 
 
