@@ -5,18 +5,33 @@
 //! audience with the same bearer share one token. The key is the endpoint,
 //! a digest of the bearer (a rotated bearer is a new key) and the request
 //! body. Concurrent misses on one key make one request; the others wait for
-//! it and share its token or its error. Tokens are zeroed when evicted.
+//! it and share its token or its error.
+//!
+//! The map grows with use up to [`CAPACITY`] keys. Past it, one sweep drops
+//! the expired entries, then the least recently used, down to
+//! [`AFTER_SWEEP`]: the next sweep is at least `CAPACITY / 8` new keys away,
+//! so eviction costs O(1) amortized per insert and there is no cliff where
+//! every call misses. Evicted tokens are zeroed as their last holder drops
+//! them (see [`AccessToken`]).
+
+mod key;
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
+
+pub(crate) use key::{CacheKey, KeyScope};
+use key::KeyHasher;
 
 use crate::error::{Error, ErrorKind};
 use crate::fork::PerProcess;
 use crate::token::{unix_now, AccessToken};
 
-/// Entries kept at most; beyond it expired, then least recently used, go.
-pub(crate) const CAPACITY: usize = 256;
+/// Keys kept at most. A token is a few KiB, so a full cache holds some MiB.
+pub(crate) const CAPACITY: usize = 2048;
+/// What a sweep leaves (expired first, then least recently used, go).
+pub(crate) const AFTER_SWEEP: usize = CAPACITY - CAPACITY / 8;
 /// After a proactive refresh failed, the still-valid token is served for
 /// this long before the next refresh is tried (the broker may be down).
 const REFRESH_RETRY_SECONDS: i64 = 30;
@@ -28,20 +43,26 @@ pub(crate) fn cache() -> &'static TokenCache {
     CACHE.get()
 }
 
-/// What identifies one cached token.
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub(crate) struct CacheKey {
-    /// The token URL, or the helper's socket.
-    pub endpoint: Arc<str>,
-    /// SHA-256 of the bearer; `None` when the helper holds it.
-    pub bearer_digest: Option<[u8; 32]>,
-    /// The request body (audience, lane, revision, scope).
-    pub request: Arc<[u8]>,
-}
+type Map = HashMap<CacheKey, Entry, BuildHasherDefault<KeyHasher>>;
 
 #[derive(Default)]
 pub(crate) struct TokenCache {
-    entries: Mutex<HashMap<CacheKey, Entry>>,
+    entries: Mutex<Entries>,
+}
+
+#[derive(Default)]
+struct Entries {
+    map: Map,
+    /// A use counter for least-recently-used eviction (under the lock, so
+    /// no shared atomic on the hit path).
+    clock: u64,
+}
+
+impl Entries {
+    fn tick(&mut self) -> u64 {
+        self.clock += 1;
+        self.clock
+    }
 }
 
 #[derive(Default)]
@@ -51,6 +72,16 @@ struct Entry {
     /// No proactive refresh before this Unix second.
     refresh_not_before: i64,
     last_used: u64,
+}
+
+impl Entry {
+    /// The token to hand out without minting: valid, and not due for a
+    /// refresh (or due, with the refresh already in flight).
+    fn serves(&self, now: i64) -> Option<&AccessToken> {
+        let token = self.token.as_ref().filter(|t| !t.is_expired(now))?;
+        let refresh_due = now >= token.refresh_on() && now >= self.refresh_not_before;
+        (!refresh_due || self.flight.is_some()).then_some(token)
+    }
 }
 
 /// One mint in progress that others may wait for.
@@ -89,20 +120,18 @@ impl TokenCache {
         let now = unix_now();
         let next = {
             let mut entries = self.lock();
-            let stamp = next_stamp();
-            if !entries.contains_key(key) {
-                entries.insert(key.clone(), Entry::default());
-            }
-            let entry = entries.get_mut(key).expect("inserted above");
-            entry.last_used = stamp;
-            let valid = entry.token.as_ref().filter(|t| !t.is_expired(now));
-            if let Some(token) = valid {
-                let refresh_due = now >= token.refresh_on() && now >= entry.refresh_not_before;
-                if !refresh_due || entry.flight.is_some() {
+            let stamp = entries.tick();
+            // The hit: one lookup, one reference count, no key copied.
+            if let Some(entry) = entries.map.get_mut(key) {
+                entry.last_used = stamp;
+                if let Some(token) = entry.serves(now) {
                     return Ok(token.clone());
                 }
             }
-            let refresh = if valid.is_some() { Refresh::Proactive } else { Refresh::Needed };
+            let entry = entries.map.entry(key.clone()).or_default();
+            entry.last_used = stamp;
+            let valid = entry.token.as_ref().is_some_and(|t| !t.is_expired(now));
+            let refresh = if valid { Refresh::Proactive } else { Refresh::Needed };
             match &entry.flight {
                 Some(flight) => Next::Wait(Arc::clone(flight)),
                 None => {
@@ -126,20 +155,20 @@ impl TokenCache {
     /// a claims challenge).
     pub fn store(&self, key: &CacheKey, token: AccessToken) {
         let mut entries = self.lock();
-        let stamp = next_stamp();
-        let entry = entries.entry(key.clone()).or_default();
+        let stamp = entries.tick();
+        let entry = entries.map.entry(key.clone()).or_default();
         entry.token = Some(token);
         entry.refresh_not_before = 0;
         entry.last_used = stamp;
-        evict(&mut entries, unix_now());
+        sweep(&mut entries.map, unix_now());
     }
 
     #[cfg(test)]
     pub fn len(&self) -> usize {
-        self.lock().len()
+        self.lock().map.len()
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<CacheKey, Entry>> {
+    fn lock(&self) -> MutexGuard<'_, Entries> {
         // Nothing panics while holding the lock; a poisoned map is still consistent.
         self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -149,7 +178,7 @@ impl TokenCache {
         let now = unix_now();
         let shared = {
             let mut entries = self.lock();
-            let entry = entries.entry(key.clone()).or_default();
+            let entry = entries.map.entry(key.clone()).or_default();
             entry.flight = None;
             let shared = match outcome {
                 Ok(token) => {
@@ -163,12 +192,12 @@ impl TokenCache {
                         Ok(still_valid.clone())
                     }
                     None => {
-                        entries.remove(key);
+                        entries.map.remove(key);
                         Err(error)
                     }
                 },
             };
-            evict(&mut entries, now);
+            sweep(&mut entries.map, now);
             shared
         };
         *flight.outcome.lock().unwrap_or_else(|p| p.into_inner()) = Some(shared.clone());
@@ -222,31 +251,22 @@ impl Flight {
     }
 }
 
-/// A monotonic use counter for least-recently-used eviction.
-fn next_stamp() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static CLOCK: AtomicU64 = AtomicU64::new(0);
-    CLOCK.fetch_add(1, Ordering::Relaxed)
-}
-
-/// Keeps the map within [`CAPACITY`]: expired entries first, then the least
-/// recently used. Entries with a mint in flight stay.
-fn evict(entries: &mut HashMap<CacheKey, Entry>, now: i64) {
-    if entries.len() <= CAPACITY {
+/// Keeps the map within [`CAPACITY`]: past it, drops the expired entries,
+/// then the least recently used, down to [`AFTER_SWEEP`]. Entries with a
+/// mint in flight stay. O(n), once per `CAPACITY / 8` inserts at most.
+fn sweep(map: &mut Map, now: i64) {
+    if map.len() <= CAPACITY {
         return;
     }
-    entries.retain(|_, e| e.flight.is_some() || e.token.as_ref().is_some_and(|t| !t.is_expired(now)));
-    while entries.len() > CAPACITY {
-        let oldest = entries
-            .iter()
-            .filter(|(_, e)| e.flight.is_none())
-            .min_by_key(|(_, e)| e.last_used)
-            .map(|(k, _)| k.clone());
-        match oldest {
-            Some(key) => entries.remove(&key),
-            None => break,
-        };
+    map.retain(|_, e| e.flight.is_some() || e.token.as_ref().is_some_and(|t| !t.is_expired(now)));
+    if map.len() <= AFTER_SWEEP {
+        return;
     }
+    let excess = map.len() - AFTER_SWEEP;
+    let mut stamps: Vec<u64> = map.values().filter(|e| e.flight.is_none()).map(|e| e.last_used).collect();
+    // Stamps are unique: the `excess` smallest are exactly those below the cut.
+    let cut = if excess < stamps.len() { *stamps.select_nth_unstable(excess).1 } else { u64::MAX };
+    map.retain(|_, e| e.flight.is_some() || e.last_used >= cut);
 }
 
 #[cfg(test)]
@@ -257,7 +277,7 @@ mod tests {
     use zeroize::Zeroizing;
 
     fn key(n: u8) -> CacheKey {
-        CacheKey { endpoint: "http://b/token".into(), bearer_digest: Some([n; 32]), request: Arc::from(&b"{}"[..]) }
+        KeyScope::new("http://b/token".into(), Arc::from(&b"{}"[..])).key(Some([n; 32]))
     }
 
     fn token(secret: &str, expires_in: i64, refresh_in: i64) -> AccessToken {
@@ -343,13 +363,61 @@ mod tests {
         assert!(!cache.get_or_mint(&key(3), later(), |_| Ok(token("next", 3600, 3000))).unwrap().secret().is_empty());
     }
 
+    fn scoped(n: usize) -> CacheKey {
+        KeyScope::new(format!("e{n}").into(), Arc::from(&[][..])).key(None)
+    }
+
     #[test]
-    fn capacity_is_bounded() {
+    fn capacity_is_bounded_and_a_sweep_leaves_room() {
         let cache = TokenCache::default();
         for n in 0..(CAPACITY + 20) {
-            let k = CacheKey { endpoint: format!("e{n}").into(), bearer_digest: None, request: Arc::from(&[][..]) };
-            cache.get_or_mint(&k, later(), |_| Ok(token("t", 3600, 3000))).unwrap();
+            cache.get_or_mint(&scoped(n), later(), |_| Ok(token("t", 3600, 3000))).unwrap();
         }
-        assert_eq!(cache.len(), CAPACITY);
+        // One sweep at CAPACITY + 1, down to AFTER_SWEEP; the 19 since fit.
+        assert_eq!(cache.len(), AFTER_SWEEP + 19);
+    }
+
+    #[test]
+    fn a_thousand_keys_round_robin_miss_only_the_first_round() {
+        let cache = TokenCache::default();
+        let minted = AtomicUsize::new(0);
+        for _round in 0..3 {
+            for n in 0..1_000 {
+                cache
+                    .get_or_mint(&scoped(n), later(), |_| {
+                        minted.fetch_add(1, Ordering::SeqCst);
+                        Ok(token("t", 3600, 3000))
+                    })
+                    .unwrap();
+            }
+        }
+        assert_eq!(minted.load(Ordering::SeqCst), 1_000);
+    }
+
+    #[test]
+    fn the_least_recently_used_go_and_their_tokens_are_released() {
+        let cache = TokenCache::default();
+        let first = token("first", 3600, 3000);
+        cache.store(&scoped(0), first.clone());
+        let expired = token("expired", -1, -2);
+        cache.store(&scoped(1), expired.clone());
+        for n in 2..CAPACITY {
+            cache.store(&scoped(n), token("t", 3600, 3000));
+        }
+        // Key 0 used again: now the most recent.
+        cache.get_or_mint(&scoped(0), later(), |_| panic!("cached")).unwrap();
+        assert_eq!(first.holders(), 2, "ours and the cache's");
+        cache.store(&scoped(CAPACITY), token("t", 3600, 3000));
+        assert_eq!(cache.len(), AFTER_SWEEP);
+        assert_eq!(expired.holders(), 1, "the expired token went first: only ours is left, zeroed when dropped");
+        assert_eq!(first.holders(), 2, "the recently used key stays");
+        // Then the oldest: keys 2 .. 2 + CAPACITY / 8.
+        let dropped = 2 + CAPACITY / 8;
+        cache.get_or_mint(&scoped(dropped), later(), |_| panic!("kept")).unwrap();
+        let minted = AtomicUsize::new(0);
+        for n in [2, dropped - 1] {
+            cache.get_or_mint(&scoped(n), later(), |_| Ok(token(&format!("again{}", minted.fetch_add(1, Ordering::SeqCst)), 3600, 3000))).unwrap();
+        }
+        assert_eq!(minted.load(Ordering::SeqCst), 2);
     }
 }

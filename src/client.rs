@@ -9,7 +9,7 @@ use crate::access_helper::AccessHelper;
 use crate::audience::AudienceMap;
 use crate::bearer::BearerFile;
 use crate::broker::Broker;
-use crate::cache::{cache, CacheKey, Refresh};
+use crate::cache::{cache, CacheKey, KeyScope, Refresh};
 use crate::config::{Config, Options};
 use crate::error::Error;
 use crate::log::{self, events::CallEvents};
@@ -41,11 +41,10 @@ impl<'a> TokenRequest<'a> {
 pub struct Client {
     config: Config,
     route: Route,
-    /// The cache's name for this client's endpoint.
-    endpoint: Arc<str>,
-    /// The request body for each audience of the map, built once: a cache
-    /// hit does no JSON work.
-    bodies: HashMap<String, Arc<[u8]>>,
+    /// The request body for each audience of the map with the fixed part of
+    /// its cache key, built once: a cache hit does no JSON work and hashes
+    /// only the bearer's digest.
+    scopes: HashMap<String, KeyScope>,
     /// The cache this user's processes share, behind the process cache;
     /// `None` when it is off or its directory cannot be trusted.
     shared: Option<SharedCache>,
@@ -86,7 +85,7 @@ impl Client {
             Route::Broker { broker, .. } => broker.token_url().into(),
         };
         log::info!("new client: tokens come from the {} at {endpoint}", route.name());
-        let bodies = config
+        let scopes = config
             .audiences
             .iter()
             .map(|(_, audience)| {
@@ -94,11 +93,11 @@ impl Client {
                     Route::Helper(_) => AccessHelper::request_body(audience),
                     Route::Broker { .. } => Broker::request_body(audience, config.context.as_ref()),
                 };
-                (audience.to_string(), Arc::from(body))
+                (audience.to_string(), KeyScope::new(Arc::clone(&endpoint), Arc::from(body)))
             })
             .collect();
         let shared = config.shared_cache_dir.as_deref().and_then(SharedCache::open);
-        Ok(Client { config, route, endpoint, bodies, shared })
+        Ok(Client { config, route, scopes, shared })
     }
 
     /// A client configured from the environment only.
@@ -126,22 +125,18 @@ impl Client {
         };
         let deadline = Instant::now() + timeout;
 
-        let body = Arc::clone(self.bodies.get(audience).expect("a body for every mapped audience"));
+        let scope = self.scopes.get(audience).expect("a body for every mapped audience");
+        let body = scope.request();
         let attempts = |refresh| if refresh == Refresh::Proactive { REFRESH_ATTEMPTS } else { MAX_ATTEMPTS };
         let (key, mint): (CacheKey, Mint<'_>) = match &self.route {
             Route::Helper(helper) => {
-                let key = CacheKey { endpoint: Arc::clone(&self.endpoint), bearer_digest: None, request: Arc::clone(&body) };
-                (key, Box::new(move |refresh| with_retries(deadline, attempts(refresh), |left| helper.mint(&body, left))))
+                (scope.key(None), Box::new(move |refresh| with_retries(deadline, attempts(refresh), |left| helper.mint(body, left))))
             }
             Route::Broker { broker, bearer_file } => {
                 // Read on every call: a rotated bearer is a new cache key.
                 let bearer = bearer_file.read(deadline)?;
-                let key = CacheKey {
-                    endpoint: Arc::clone(&self.endpoint),
-                    bearer_digest: Some(bearer.digest()),
-                    request: Arc::clone(&body),
-                };
-                (key, Box::new(move |refresh| with_retries(deadline, attempts(refresh), |left| broker.exchange(&bearer, &body, left))))
+                let key = scope.key(Some(bearer.digest()));
+                (key, Box::new(move |refresh| with_retries(deadline, attempts(refresh), |left| broker.exchange(&bearer, body, left))))
             }
         };
 

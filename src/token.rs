@@ -42,6 +42,12 @@ impl AccessToken {
     pub(crate) fn is_expired(&self, now: i64) -> bool {
         now >= self.0.expires_on
     }
+
+    /// How many copies share this secret (it is zeroed when the last goes).
+    #[cfg(test)]
+    pub(crate) fn holders(&self) -> usize {
+        Arc::strong_count(&self.0)
+    }
 }
 
 impl fmt::Debug for AccessToken {

@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 
 use super::fs;
 
-/// Entries kept at most; beyond it, the soonest to expire go first.
-pub(super) const MAX_ENTRIES: usize = crate::cache::CAPACITY;
+/// Entries kept at most; beyond it, the soonest to expire go first. Fewer
+/// than the process cache holds: each is a file that tidying lists.
+pub(super) const MAX_ENTRIES: usize = 256;
 /// A temporary file this old was left by a process that died mid-write.
 const STALE_TEMP_SECONDS: i64 = 60;
 

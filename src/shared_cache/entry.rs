@@ -142,10 +142,11 @@ pub(super) fn write(dir: &Dir, name: &Name, token: &AccessToken) -> std::io::Res
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cache::KeyScope;
     use std::sync::Arc;
 
     fn key(bearer: Option<[u8; 32]>) -> CacheKey {
-        CacheKey { endpoint: "http://b/token".into(), bearer_digest: bearer, request: Arc::from(&b"{\"audience\":\"sql\"}"[..]) }
+        KeyScope::new("http://b/token".into(), Arc::from(&b"{\"audience\":\"sql\"}"[..])).key(bearer)
     }
 
     fn token() -> AccessToken {
@@ -157,7 +158,7 @@ mod tests {
         let names = [key(None), key(Some([1; 32])), key(Some([2; 32]))].map(|k| Name::of(&k).0);
         assert!(names.iter().all(|n| n.len() == 64 && n.bytes().all(|b| b.is_ascii_hexdigit())));
         assert!(names[0] != names[1] && names[1] != names[2] && names[0] != names[2]);
-        let other_body = CacheKey { request: Arc::from(&b"{}"[..]), ..key(None) };
+        let other_body = KeyScope::new("http://b/token".into(), Arc::from(&b"{}"[..])).key(None);
         assert_ne!(Name::of(&other_body).0, names[0]);
     }
 
