@@ -238,14 +238,13 @@ impl Flight {
             if let Some(result) = outcome.as_ref() {
                 return result.clone();
             }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
+            let Some(left) = crate::deadline::left(deadline) else {
                 return Err(Error::new(
                     ErrorKind::Timeout,
                     "timed out waiting for the broker: another request for the same token was \
                      still in flight when this call's timeout ran out",
                 ));
-            }
+            };
             outcome = self.done.wait_timeout(outcome, left).unwrap_or_else(|p| p.into_inner()).0;
         }
     }

@@ -140,14 +140,13 @@ impl SharedCache {
                     if let Some(token) = entry::read(&self.dir, name, unix_now()) {
                         return Ok(token);
                     }
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    if left.is_zero() {
+                    let Some(left) = crate::deadline::left(deadline) else {
                         return Err(Error::new(
                             ErrorKind::Timeout,
                             "timed out waiting for the broker: another process was still minting \
                              the same token (shared token cache) when this call's timeout ran out",
                         ));
-                    }
+                    };
                     std::thread::sleep(pause.min(left));
                     pause = (pause * 2).min(LONGEST_PAUSE);
                 }
