@@ -78,7 +78,7 @@ impl Client {
         } else {
             let url = config.broker_url.as_deref().expect("validated by Config");
             let path = config.credential_file.as_deref().expect("validated by Config");
-            Route::Broker { broker: Broker::new(url), bearer_file: BearerFile::new(path) }
+            Route::Broker { broker: Broker::new(url)?, bearer_file: BearerFile::new(path) }
         };
         let endpoint: Arc<str> = match &route {
             Route::Helper(helper) => format!("unix:{}", helper.socket().display()).into(),
@@ -128,21 +128,25 @@ impl Client {
         let scope = self.scopes.get(audience).expect("a body for every mapped audience");
         let body = scope.request();
         let attempts = |refresh| if refresh == Refresh::Proactive { REFRESH_ATTEMPTS } else { MAX_ATTEMPTS };
-        let (key, mint): (CacheKey, Mint<'_>) = match &self.route {
-            Route::Helper(helper) => {
-                (scope.key(None), Box::new(move |refresh| with_retries(deadline, attempts(refresh), |left| helper.mint(body, left))))
-            }
+        // Only a client with a cache has a key to look up: one without never
+        // hashes the bearer.
+        let caches = self.config.cache;
+        let (key, mint): (Option<CacheKey>, Mint<'_>) = match &self.route {
+            Route::Helper(helper) => (
+                caches.then(|| scope.key(None)),
+                Box::new(move |refresh| with_retries(deadline, attempts(refresh), |left| helper.mint(body, left))),
+            ),
             Route::Broker { broker, bearer_file } => {
                 // Read on every call: a rotated bearer is a new cache key.
                 let bearer = bearer_file.read(deadline)?;
-                let key = scope.key(Some(bearer.digest()));
+                let key = caches.then(|| scope.key(Some(bearer.digest())));
                 (key, Box::new(move |refresh| with_retries(deadline, attempts(refresh), |left| broker.exchange(&bearer, body, left))))
             }
         };
 
-        if !self.config.cache {
+        let Some(key) = key else {
             return events.mint(Refresh::Needed, mint);
-        }
+        };
         if request.claims.is_some() {
             let token = events.mint(Refresh::Needed, mint)?;
             cache().store(&key, token.clone());
