@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use ureq::http::header::{AUTHORIZATION, CONTENT_TYPE};
-use ureq::http::HeaderValue;
+use ureq::http::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
+use ureq::http::{HeaderValue, Uri};
 use zeroize::Zeroizing;
 
 use crate::audience::broker_scope_of;
@@ -22,6 +22,10 @@ use crate::token::{unix_now, AccessToken};
 /// The broker of one client, with its own connection pool.
 pub(crate) struct Broker {
     token_url: String,
+    /// `token_url`, parsed once rather than on every request.
+    token_uri: Uri,
+    /// Its `Host` header, likewise (ureq would format it on every request).
+    host: Option<HeaderValue>,
     /// This process's connection pool (a forked child must not share the parent's sockets).
     agent: PerProcess<ureq::Agent>,
     endpoint: Endpoint,
@@ -29,13 +33,17 @@ pub(crate) struct Broker {
 
 impl Broker {
     /// A broker at `base_url` (already validated, no trailing `/`).
-    pub fn new(base_url: &str) -> Broker {
+    pub fn new(base_url: &str) -> Result<Broker, Error> {
         let token_url = format!("{base_url}/token");
         let endpoint = Endpoint {
             name: format!("the credential broker at {}", url_without_userinfo(&token_url)),
             hint: "is Studio running?",
         };
-        Broker { agent: PerProcess::new(http::broker_agent), token_url, endpoint }
+        let token_uri = token_url.parse().map_err(|_| {
+            Error::configuration(format!("{} is not a valid URL; check the broker URL", url_without_userinfo(&token_url)))
+        })?;
+        let host = http::host_header(&token_uri);
+        Ok(Broker { agent: PerProcess::new(http::broker_agent), token_url, token_uri, host, endpoint })
     }
 
     pub fn token_url(&self) -> &str {
@@ -63,15 +71,17 @@ impl Broker {
         let mut authorization = HeaderValue::from_str(&authorization)
             .map_err(|_| Failure::fatal(Error::new(ErrorKind::CredentialUnreadable, "the bearer cannot be sent in an HTTP header")))?;
         authorization.set_sensitive(true);
+        // No per-request ureq timeout (a copy of the agent's whole config on
+        // every call): `http::exchange` holds the deadline, and every wait of
+        // our resolver, connector and transport ends by it.
         let answer = http::exchange(timeout, &self.endpoint, || {
-            self.agent
-                .get()
-                .post(&self.token_url)
-                .config()
-                .timeout_global(Some(timeout))
-                .build()
+            let mut request = self.agent.get().post(self.token_uri.clone());
+            if let Some(host) = &self.host {
+                request = request.header(HOST, host.clone());
+            }
+            request
                 .header(AUTHORIZATION, authorization)
-                .header(CONTENT_TYPE, "application/json")
+                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
                 .send(body)
         })?;
         self.interpret(answer, bearer)

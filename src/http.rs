@@ -8,16 +8,16 @@ use std::io::Read;
 use std::net::{IpAddr, SocketAddr};
 
 use ureq::config::Config;
-use ureq::http::{HeaderMap, Response, Uri};
+use ureq::http::{HeaderMap, HeaderValue, Response, Uri};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{ConnectProxyConnector, Connector, NextTimeout, RustlsConnector};
 use ureq::{Body, Error as UreqError};
-use zeroize::Zeroizing;
 
 use crate::error::{io_reason, Error, ErrorKind};
 use crate::retry::Failure;
 use crate::socket_transport::deadline;
 use crate::tcp_connector::TcpConnector;
+use crate::wipe::WipedBytes;
 
 /// Answers larger than this are refused (a broker answering 1 GB must not
 /// take the process's memory with it).
@@ -78,6 +78,9 @@ pub(crate) fn agent_config() -> Config {
         .http_status_as_error(false)
         .max_redirects(0)
         .user_agent(concat!("vd_broker/", env!("CARGO_PKG_VERSION")))
+        // No `Accept: */*`: it says what no Accept header says, and costs a
+        // header built, checked and written on every request.
+        .accept("")
         // A broker's answer head is a few hundred bytes (the body streams
         // and is bounded separately): 16 KiB instead of ureq's 128 KiB
         // default keeps each pooled connection small in every process.
@@ -86,11 +89,27 @@ pub(crate) fn agent_config() -> Config {
         .build()
 }
 
+/// The `Host` header for `uri` as ureq writes it — the port only when it is
+/// not the scheme's default — to be worked out once, not on every request.
+pub(crate) fn host_header(uri: &Uri) -> Option<HeaderValue> {
+    let host = uri.host()?;
+    let default_port = match uri.scheme_str() {
+        Some("https") => Some(443),
+        Some("http") => Some(80),
+        _ => None,
+    };
+    let value = match (uri.port_u16(), default_port) {
+        (Some(port), Some(default)) if port != default => format!("{host}:{port}"),
+        _ => host.to_string(),
+    };
+    HeaderValue::from_str(&value).ok()
+}
+
 /// A read answer.
 pub(crate) struct Answer {
     pub status: u16,
     pub headers: HeaderMap,
-    pub body: Zeroizing<Vec<u8>>,
+    pub body: WipedBytes,
 }
 
 impl Answer {
@@ -138,7 +157,7 @@ fn read_answer(sent: Result<Response<Body>, UreqError>, endpoint: &Endpoint) -> 
     // Sized from Content-Length up front: a growing Vec would leave copies
     // of the token behind in freed memory, unzeroed (and cost a copy each).
     let expected = response.body().content_length().unwrap_or(0).min(MAX_ANSWER_BYTES) as usize;
-    let mut body = Zeroizing::new(Vec::with_capacity(expected));
+    let mut body = WipedBytes::with_capacity(expected);
     response
         .body_mut()
         .with_config()

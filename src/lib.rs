@@ -45,6 +45,7 @@ mod socket_transport;
 mod tcp_connector;
 mod token;
 mod unix_socket;
+mod wipe;
 
 pub use client::{Client, TokenRequest};
 pub use config::Options;

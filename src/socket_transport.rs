@@ -34,7 +34,8 @@ use std::time::{Duration, Instant};
 
 use ureq::unversioned::transport::{Buffers, ConnectionDetails, LazyBuffers, NextTimeout, ShutdownHandle, Transport};
 use ureq::Error;
-use zeroize::Zeroize;
+
+use crate::wipe::wipe;
 
 /// A connected stream socket the transport can own.
 pub(crate) trait Socket: AsRawFd + ShutdownHandle + Send + Sync + 'static {}
@@ -90,7 +91,7 @@ impl<S: Socket> SocketTransport<S> {
         let timeout = timeout.for_write();
         let fd = self.fd();
         let sent = deadline(timeout).and_then(|deadline| send_all(fd, &self.pending, deadline).map_err(into_error(timeout)));
-        self.pending.as_mut_slice().zeroize();
+        wipe(&mut self.pending);
         self.pending.clear();
         sent
     }
@@ -114,7 +115,7 @@ impl<S: Socket> Transport for SocketTransport<S> {
         // Never more than the output buffer, the size of `pending`: it fits.
         let output = &mut self.buffers.output()[..amount];
         self.pending.extend_from_slice(output);
-        output.zeroize();
+        wipe(output);
         Ok(())
     }
 
