@@ -205,3 +205,21 @@ pub(crate) fn excerpt(text: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host_of(url: &str) -> String {
+        host_header(&url.parse().unwrap()).unwrap().to_str().unwrap().to_string()
+    }
+
+    #[test]
+    fn the_host_header_carries_the_port_only_when_it_is_not_the_default() {
+        assert_eq!(host_of("http://127.0.0.1:8000/api/token"), "127.0.0.1:8000");
+        assert_eq!(host_of("http://broker.test:80/token"), "broker.test");
+        assert_eq!(host_of("https://broker.test/token"), "broker.test");
+        assert_eq!(host_of("https://broker.test:80/token"), "broker.test:80");
+        assert_eq!(host_of("http://user:secret@[::1]:9000/token"), "[::1]:9000");
+    }
+}

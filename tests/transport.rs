@@ -1,9 +1,11 @@
 //! The connection under the broker requests, against hand-written brokers
 //! that see what arrives on their sockets: one kept-alive connection for
 //! many requests, each request arriving whole, a pooled connection the
-//! broker has closed never written to, and TLS for an https broker. (A
-//! CONNECT proxy from the environment is in `proxy.rs`, alone in its
-//! process because it sets the environment.)
+//! broker has closed never written to, answers in many small segments or
+//! larger than the connection's input buffer, an answer dripped slower than
+//! the timeout, and TLS for an https broker. (A CONNECT proxy from the
+//! environment is in `proxy.rs`, alone in its process because it sets the
+//! environment.)
 
 mod support;
 
@@ -11,7 +13,7 @@ use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::mpsc;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use support::BearerFile;
 use vd_broker::{Client, ErrorKind, Options};
@@ -20,20 +22,43 @@ const SQL: &str = "https://database.windows.net/.default";
 
 /// A broker's token answer, kept alive.
 fn answer() -> Vec<u8> {
-    let body = r#"{"access_token":"token","expires_in":3600}"#;
+    answer_with("token")
+}
+
+fn answer_with(token: &str) -> Vec<u8> {
+    let body = format!(r#"{{"access_token":"{token}","expires_in":3600}}"#);
     format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
 }
 
 fn client_of(url: &str, file: &BearerFile) -> Client {
+    client_within(url, file, Duration::from_secs(5))
+}
+
+fn client_within(url: &str, file: &BearerFile, timeout: Duration) -> Client {
     Client::new(&Options {
         broker_url: Some(url.to_string()),
         credential_file: Some(file.path.clone()),
         runtime_access_socket: Some("/nonexistent/vd.sock".into()),
         cache: Some(false),
-        timeout: Some(Duration::from_secs(5)),
+        timeout: Some(timeout),
         ..Options::default()
     })
     .unwrap()
+}
+
+/// A broker on loopback that reads one request, then hands the connection
+/// to `respond`; the request comes back from the thread.
+fn one_request_broker(respond: impl FnOnce(&mut TcpStream) + Send + 'static) -> (String, thread::JoinHandle<Vec<u8>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/api", listener.local_addr().unwrap());
+    let broker = thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        stream.set_nodelay(true).unwrap();
+        let request = read_request(&mut stream, &mut Vec::new()).unwrap();
+        respond(&mut stream);
+        request
+    });
+    (url, broker)
 }
 
 /// Reads one whole request (head and Content-Length body) from `stream`;
@@ -155,4 +180,54 @@ fn an_https_broker_is_spoken_to_in_tls() {
     assert_eq!(err.kind(), ErrorKind::BrokerUnreachable, "{err}");
     assert!(err.message().contains(&format!("the credential broker at {url}/token")), "{err}");
     assert!(!err.message().contains(&file.bearer()), "{err}");
+}
+
+#[test]
+fn an_answer_in_many_small_segments_is_read_whole() {
+    let (url, broker) = one_request_broker(|stream| {
+        // Each piece its own segment: the client must wait for every one.
+        for piece in answer_with("token-in-pieces").chunks(7) {
+            stream.write_all(piece).unwrap();
+            thread::sleep(Duration::from_millis(1));
+        }
+    });
+    let file = BearerFile::fresh();
+    assert_eq!(client_of(&url, &file).get_token(SQL).unwrap().secret(), "token-in-pieces");
+    let request = String::from_utf8(broker.join().unwrap()).unwrap();
+    // The Host header is made once per client, as ureq would make it.
+    let authority = url.trim_start_matches("http://").trim_end_matches("/api");
+    assert!(request.to_ascii_lowercase().contains(&format!("\r\nhost: {authority}\r\n")), "{request}");
+}
+
+#[test]
+fn an_answer_bigger_than_the_input_buffer_is_read_whole() {
+    // The connection's input buffer is 16 KiB; this answer is 100 KB.
+    let token: String = (0..100_000).map(|i| char::from(b'A' + (i % 26) as u8)).collect();
+    let sent = token.clone();
+    let (url, broker) = one_request_broker(move |stream| stream.write_all(&answer_with(&sent)).unwrap());
+    let file = BearerFile::fresh();
+    assert_eq!(client_of(&url, &file).get_token(SQL).unwrap().secret(), token);
+    broker.join().unwrap();
+}
+
+#[test]
+fn an_answer_dripped_slower_than_the_timeout_ends_at_the_deadline() {
+    let (url, broker) = one_request_broker(|stream| {
+        // A byte at a time, each well inside the timeout, the whole far outside it.
+        for byte in answer() {
+            if stream.write_all(&[byte]).is_err() {
+                return;
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
+    });
+    let file = BearerFile::fresh();
+    let timeout = Duration::from_millis(400);
+    let started = Instant::now();
+    let err = client_within(&url, &file, timeout).get_token(SQL).unwrap_err();
+    let took = started.elapsed();
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    // Nothing restarts the clock: not each byte, not each step of the read.
+    assert!(took < timeout + Duration::from_millis(500), "took {took:?} for a {timeout:?} timeout");
+    broker.join().unwrap();
 }
