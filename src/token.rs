@@ -6,6 +6,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use zeroize::Zeroizing;
 
+use crate::wipe::wipe_allocation;
+
 /// An audience-bound Azure access token. Copies share one secret (a cache
 /// hit costs no copy of it), which is zeroed when the last copy is dropped
 /// and never shown by `Debug`.
@@ -14,13 +16,24 @@ pub struct AccessToken(Arc<Issued>);
 
 #[derive(PartialEq, Eq)]
 struct Issued {
-    secret: Zeroizing<String>,
+    /// Wiped when dropped (see `Drop`).
+    secret: String,
     expires_on: i64,
     refresh_on: i64,
 }
 
+impl Drop for Issued {
+    fn drop(&mut self) {
+        // SAFETY: zeroes are valid UTF-8, and the string is never read again.
+        wipe_allocation(unsafe { self.secret.as_mut_vec() });
+    }
+}
+
 impl AccessToken {
-    pub(crate) fn new(secret: Zeroizing<String>, expires_on: i64, refresh_on: i64) -> Self {
+    pub(crate) fn new(mut secret: Zeroizing<String>, expires_on: i64, refresh_on: i64) -> Self {
+        // Moved out, not copied: what is left behind is empty, and the token
+        // is wiped (at memset speed) by `Issued` instead.
+        let secret = std::mem::take(&mut *secret);
         AccessToken(Arc::new(Issued { secret, expires_on, refresh_on }))
     }
 

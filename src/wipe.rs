@@ -1,8 +1,9 @@
-//! Wiping the bytes of a request or an answer once they are done with, at
-//! the speed of `memset`.
+//! Wiping the bytes of a request, an answer or a token once they are done
+//! with, at the speed of `memset`.
 //!
 //! The zeroize crate wipes with a volatile store per byte: on a cold call
-//! that is a few thousand instructions for the request and the answer alone.
+//! that is a few thousand instructions for the request, the answer and the
+//! token alone.
 //! libc's `explicit_bzero` gives the same promise — the stores are not
 //! dropped as dead — many bytes at a time.
 
@@ -39,10 +40,15 @@ impl DerefMut for WipedBytes {
 
 impl Drop for WipedBytes {
     fn drop(&mut self) {
-        // A read can leave bytes in the spare capacity past `len` too.
-        // SAFETY: the allocation is writable for its whole capacity.
-        unsafe { libc::explicit_bzero(self.0.as_mut_ptr().cast(), self.0.capacity()) }
+        wipe_allocation(&mut self.0);
     }
+}
+
+/// Zeroes the whole of `bytes`'s allocation: what a read, a copy or a
+/// truncation left past `len` too.
+pub(crate) fn wipe_allocation(bytes: &mut Vec<u8>) {
+    // SAFETY: the allocation is writable for its whole capacity.
+    unsafe { libc::explicit_bzero(bytes.as_mut_ptr().cast(), bytes.capacity()) }
 }
 
 #[cfg(test)]
@@ -55,6 +61,16 @@ mod tests {
         wipe(&mut bytes[7..]);
         assert_eq!(&bytes[..7], b"Bearer ");
         assert!(bytes[7..].iter().all(|b| *b == 0));
+    }
+
+    #[test]
+    fn a_whole_allocation_is_wiped_past_its_length() {
+        let mut bytes = b"secret-token".to_vec();
+        bytes.truncate(3);
+        wipe_allocation(&mut bytes);
+        // SAFETY: within the allocation, whose bytes were all initialized above.
+        let all = unsafe { std::slice::from_raw_parts(bytes.as_ptr(), b"secret-token".len()) };
+        assert!(all.iter().all(|b| *b == 0), "{all:?}");
     }
 
     #[test]
