@@ -47,11 +47,7 @@ impl Resolver for LiteralFirstResolver {
     fn resolve(&self, uri: &Uri, config: &Config, timeout: NextTimeout) -> Result<ResolvedSocketAddrs, UreqError> {
         let host = uri.host().unwrap_or_default();
         let literal = host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>();
-        let port = uri.port_u16().or_else(|| match uri.scheme_str() {
-            Some("https") => Some(443),
-            Some("http") => Some(80),
-            _ => None,
-        });
+        let port = uri.port_u16().or_else(|| default_port(uri));
         match (literal, port) {
             (Ok(ip), Some(port)) => {
                 let mut addrs = self.empty();
@@ -93,16 +89,20 @@ pub(crate) fn agent_config() -> Config {
 /// not the scheme's default — to be worked out once, not on every request.
 pub(crate) fn host_header(uri: &Uri) -> Option<HeaderValue> {
     let host = uri.host()?;
-    let default_port = match uri.scheme_str() {
-        Some("https") => Some(443),
-        Some("http") => Some(80),
-        _ => None,
-    };
-    let value = match (uri.port_u16(), default_port) {
+    let value = match (uri.port_u16(), default_port(uri)) {
         (Some(port), Some(default)) if port != default => format!("{host}:{port}"),
         _ => host.to_string(),
     };
     HeaderValue::from_str(&value).ok()
+}
+
+/// The port `uri`'s scheme implies when it names none.
+fn default_port(uri: &Uri) -> Option<u16> {
+    match uri.scheme_str() {
+        Some("https") => Some(443),
+        Some("http") => Some(80),
+        _ => None,
+    }
 }
 
 /// A read answer.

@@ -15,8 +15,8 @@ pub fn read_bearer_file(path: &Path) {
     std::hint::black_box(&buf[..n]);
 }
 
-/// A minimal HTTP/1.1 client on one kept-alive connection, sending the same
-/// request our library sends.
+/// A minimal HTTP/1.1 client on one kept-alive connection, sending the
+/// request our library sends (the same headers, less `User-Agent`).
 pub struct RawClient {
     reader: BufReader<TcpStream>,
     request: Vec<u8>,

@@ -93,7 +93,7 @@ fn main() {
             &format!("floor: bare keep-alive HTTP round trip to the broker ({placement})"),
             raw_time,
             COLD_CALLS,
-            "same request, hand-written client",
+            "the library's request less its User-Agent, hand-written client",
         ));
         rows.push(Row::measured(
             &format!("C ABI, cold: a broker request per call, cache off ({placement})"),
