@@ -6,8 +6,10 @@ use std::time::{Duration, Instant, SystemTime};
 
 use std::io::Read;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::OnceLock;
 
 use ureq::config::Config;
+use ureq::http::uri::{Authority, Scheme};
 use ureq::http::{HeaderMap, HeaderValue, Response, Uri};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{ConnectProxyConnector, Connector, NextTimeout, RustlsConnector};
@@ -41,18 +43,39 @@ pub(crate) fn broker_agent() -> ureq::Agent {
 /// a thread per call spent on nothing. Host names still go to ureq's
 /// resolver, bounded by the call's timeout.
 #[derive(Debug, Default)]
-struct LiteralFirstResolver(DefaultResolver);
+struct LiteralFirstResolver {
+    dns: DefaultResolver,
+    /// The first literal address resolved, with the scheme and authority it
+    /// came from: the requests after it (an agent asks one broker) skip the
+    /// parsing.
+    first: OnceLock<(Option<Scheme>, Authority, SocketAddr)>,
+}
+
+impl LiteralFirstResolver {
+    fn one(&self, addr: SocketAddr) -> ResolvedSocketAddrs {
+        let mut addrs = self.empty();
+        addrs.push(addr);
+        addrs
+    }
+}
 
 impl Resolver for LiteralFirstResolver {
     fn resolve(&self, uri: &Uri, config: &Config, timeout: NextTimeout) -> Result<ResolvedSocketAddrs, UreqError> {
+        if let (Some((scheme, authority, addr)), Some(asked)) = (self.first.get(), uri.authority()) {
+            if asked == authority && uri.scheme() == scheme.as_ref() {
+                return Ok(self.one(*addr));
+            }
+        }
         let host = uri.host().unwrap_or_default();
         let literal = host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>();
         let port = uri.port_u16().or_else(|| default_port(uri));
         match (literal, port) {
             (Ok(ip), Some(port)) => {
-                let mut addrs = self.empty();
-                addrs.push(SocketAddr::new(ip, port));
-                Ok(addrs)
+                let addr = SocketAddr::new(ip, port);
+                if let Some(authority) = uri.authority() {
+                    let _ = self.first.set((uri.scheme().cloned(), authority.clone(), addr));
+                }
+                Ok(self.one(addr))
             }
             // The lookup may not outlast the request (ureq's timeout for it
             // is counted from now, not from the request's start).
@@ -61,7 +84,7 @@ impl Resolver for LiteralFirstResolver {
                 if let Some(deadline) = deadline(timeout)? {
                     timeout.after = deadline.saturating_duration_since(Instant::now()).into();
                 }
-                self.0.resolve(uri, config, timeout)
+                self.dns.resolve(uri, config, timeout)
             }
         }
     }
@@ -212,6 +235,28 @@ mod tests {
 
     fn host_of(url: &str) -> String {
         host_header(&url.parse().unwrap()).unwrap().to_str().unwrap().to_string()
+    }
+
+    #[test]
+    fn a_literal_address_is_remembered_only_for_its_own_scheme_and_authority() {
+        let config = agent_config();
+        let resolve = |resolver: &LiteralFirstResolver, url: &str| -> SocketAddr {
+            resolver.resolve(&url.parse().unwrap(), &config, NextTimeout::default()).unwrap()[0]
+        };
+        let resolver = LiteralFirstResolver::default();
+        for (url, addr) in [
+            ("http://127.0.0.1:8000/token", "127.0.0.1:8000"),
+            ("http://127.0.0.1:8000/other", "127.0.0.1:8000"),
+            ("http://127.0.0.1:9000/token", "127.0.0.1:9000"),
+            ("http://127.0.0.2:8000/token", "127.0.0.2:8000"),
+            ("http://127.0.0.1:8000/token", "127.0.0.1:8000"),
+        ] {
+            assert_eq!(resolve(&resolver, url), addr.parse().unwrap(), "{url}");
+        }
+        // The same authority under another scheme is another default port.
+        let resolver = LiteralFirstResolver::default();
+        assert_eq!(resolve(&resolver, "http://[::1]/token"), "[::1]:80".parse().unwrap());
+        assert_eq!(resolve(&resolver, "https://[::1]/token"), "[::1]:443".parse().unwrap());
     }
 
     #[test]
