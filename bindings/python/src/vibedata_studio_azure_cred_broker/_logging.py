@@ -36,6 +36,14 @@ _LEVELS = (
 )
 _TO_LOGGING = dict(_LEVELS)
 
+#: For each core level registered (0: none), the logging levels that say it
+#: is still the one wanted: one that must be enabled (None: no condition),
+#: and the next more verbose, which must not be.
+_UNCHANGED_WHILE = {
+    0: (None, logging.ERROR),
+    **{core: (level, None if i == 0 else _LEVELS[i - 1][1]) for i, (core, level) in enumerate(_LEVELS)},
+}
+
 
 def _deliver(level: int, message: bytes, length: int, user_data: object) -> None:
     # An exception must not cross into the native caller (ctypes would print it).
@@ -52,7 +60,9 @@ class LogHook:
         self._library = library
         # Kept alive for the life of the process: the core may call it on any thread.
         self._callback = vd_broker_log_callback(_deliver)
+        self._enabled = LOGGER.isEnabledFor
         self._registered = 0  # the core level registered; 0: none
+        self._unchanged_while = _UNCHANGED_WHILE[0]
         self._stopped = False
         self._lock = threading.Lock()
         # A thread of the parent may have held the lock at the fork; the
@@ -64,10 +74,15 @@ class LogHook:
         atexit.register(self.stop)
 
     def sync(self) -> None:
-        """Registers (or clears) the callback for the level the logger wants now."""
-        wanted = next((core for core, level in _LEVELS if LOGGER.isEnabledFor(level)), 0)
-        if wanted == self._registered or self._stopped:
+        """Registers (or clears) the callback for the level the logger wants now.
+
+        Called before every native call, so the usual case — nothing changed —
+        is one or two of ``isEnabledFor``'s cached lookups: the registered
+        level still enabled, the next more verbose one still not."""
+        enabled, more_verbose = self._unchanged_while
+        if (enabled is None or self._enabled(enabled)) and (more_verbose is None or not self._enabled(more_verbose)):
             return
+        wanted = next((core for core, level in _LEVELS if self._enabled(level)), 0)
         with self._lock:
             if wanted != self._registered and not self._stopped:
                 self._set(wanted)
@@ -76,12 +91,15 @@ class LogHook:
         with self._lock:
             self._stopped = True
             self._set(0)
+            self._unchanged_while = (None, None)  # nothing changes any more
 
     def _set(self, level: int) -> None:
         callback = self._callback if level else vd_broker_log_callback()
         # Refused only from inside a callback (a handler calling get_token): keep the old level.
         if self._library.vd_broker_set_log_callback(callback, level, None) == 0:
             self._registered = level
+            if not self._stopped:
+                self._unchanged_while = _UNCHANGED_WHILE[level]
 
     def _reset_lock(self) -> None:
         self._lock = threading.Lock()
