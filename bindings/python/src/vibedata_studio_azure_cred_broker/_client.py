@@ -139,13 +139,13 @@ def _take(call: Callable[..., int]) -> tuple[bytes, int, int]:
 class _Handle:
     """One ``vd_broker_client``, freed when the handle is (at most once)."""
 
-    __slots__ = ("client", "__weakref__")
+    __slots__ = ("client", "free", "__weakref__")
 
     def __init__(self, client: POINTER(vd_broker_client)) -> None:
         self.client = client
-        free = weakref.finalize(self, LIB.vd_broker_client_free, client)
+        self.free = weakref.finalize(self, LIB.vd_broker_client_free, client)
         # At exit, daemon threads may still be inside a call; the OS reclaims it.
-        free.atexit = False
+        self.free.atexit = False
 
 
 class NativeClient:
