@@ -96,8 +96,10 @@ class _TokenText(ctypes.Structure):
 
 assert vd_broker_token._fields_[0][0] == "secret", "vd_broker_token's first field is its secret"
 
-# Zeroing and freeing never blocks nor calls back into Python: the GIL stays held.
-_free_token_text = ctypes.PYFUNCTYPE(None, POINTER(_TokenText))(("vd_broker_token_free", LIB))
+# Zeroing and freeing never blocks nor calls back into Python, so this call
+# keeps the GIL (a PyDLL function); no argtypes either.
+_free_token_text = ctypes.PyDLL(LIB._name, handle=LIB._handle)["vd_broker_token_free"]
+_free_token_text.restype = None
 
 #: Out-parameters no call is using: a call takes a set and gives it back.
 #: ``list.pop`` and ``append`` are atomic, so no two calls share a set — not

@@ -8,10 +8,11 @@ logger, ``vibedata_studio_azure_cred_broker``, at the matching level
 ``NullHandler``, so a program that configured no logging sees nothing
 (logging's last-resort stderr handler is never used).
 
-The callback is registered with the most verbose level the logger wants
-right now, checked before each native call: a program that leaves the
-logger at WARNING pays nothing for the per-call DEBUG events, and one that
-turns DEBUG on later gets them from its next call.
+The callback is registered with the most verbose level the logger wants,
+checked before each native call: a program that leaves the logger at
+WARNING pays nothing for the per-call DEBUG events, one that turns DEBUG on
+later gets them from its next call, and one that turns it off again stops
+them from its next call.
 """
 
 from __future__ import annotations
@@ -36,14 +37,19 @@ _LEVELS = (
 )
 _TO_LOGGING = dict(_LEVELS)
 
-#: For each core level registered (0: none), the logging levels that say it
-#: is still the one wanted: one that must be enabled (None: no condition),
-#: and the next more verbose, which must not be.
-_UNCHANGED_WHILE = {
-    0: (None, logging.ERROR),
-    **{core: (level, None if i == 0 else _LEVELS[i - 1][1]) for i, (core, level) in enumerate(_LEVELS)},
+#: For each core level registered (0: none), the one check that says it
+#: still serves: the next more verbose level still disabled (no event is
+#: missed) or, for DEBUG, DEBUG still enabled (the per-call events stop
+#: when no longer wanted). A registration left more verbose than the logger
+#: wants — after it went from WARNING to ERROR, say — costs only the rare
+#: events ``logging`` then drops.
+_STILL_SERVES = {
+    0: (logging.ERROR, False),
+    LogLevel.ERROR: (logging.WARNING, False),
+    LogLevel.WARNING: (logging.INFO, False),
+    LogLevel.INFO: (logging.DEBUG, False),
+    LogLevel.DEBUG: (logging.DEBUG, True),
 }
-
 
 def _deliver(level: int, message: bytes, length: int, user_data: object) -> None:
     # An exception must not cross into the native caller (ctypes would print it).
@@ -62,7 +68,7 @@ class LogHook:
         self._callback = vd_broker_log_callback(_deliver)
         self._enabled = LOGGER.isEnabledFor
         self._registered = 0  # the core level registered; 0: none
-        self._unchanged_while = _UNCHANGED_WHILE[0]
+        self._still_serves = _STILL_SERVES[0]
         self._stopped = False
         self._lock = threading.Lock()
         # A thread of the parent may have held the lock at the fork; the
@@ -77,10 +83,9 @@ class LogHook:
         """Registers (or clears) the callback for the level the logger wants now.
 
         Called before every native call, so the usual case — nothing changed —
-        is one or two of ``isEnabledFor``'s cached lookups: the registered
-        level still enabled, the next more verbose one still not."""
-        enabled, more_verbose = self._unchanged_while
-        if (enabled is None or self._enabled(enabled)) and (more_verbose is None or not self._enabled(more_verbose)):
+        is one of ``isEnabledFor``'s cached lookups."""
+        checked, enabled = self._still_serves
+        if self._enabled(checked) == enabled:
             return
         wanted = next((core for core, level in _LEVELS if self._enabled(level)), 0)
         with self._lock:
@@ -91,15 +96,13 @@ class LogHook:
         with self._lock:
             self._stopped = True
             self._set(0)
-            self._unchanged_while = (None, None)  # nothing changes any more
 
     def _set(self, level: int) -> None:
         callback = self._callback if level else vd_broker_log_callback()
         # Refused only from inside a callback (a handler calling get_token): keep the old level.
         if self._library.vd_broker_set_log_callback(callback, level, None) == 0:
             self._registered = level
-            if not self._stopped:
-                self._unchanged_while = _UNCHANGED_WHILE[level]
+            self._still_serves = _STILL_SERVES[level]
 
     def _reset_lock(self) -> None:
         self._lock = threading.Lock()
