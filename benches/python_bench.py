@@ -41,7 +41,8 @@ def main() -> None:
     with StudioAzureCredBroker(args.broker_url, args.credential_file, cache=False) as credential:
         credential.get_token(SCOPE)  # connect
         result = per_call_us(credential, args.iterations)
-    print(json.dumps({"name": "python binding, cold", "per_call_us": round(result, 2), "calls": args.iterations}), flush=True)
+    line = {"name": "python binding, cold", "per_call_us": round(result, 2), "calls": args.iterations}
+    print(json.dumps(line), flush=True)
 
 
 if __name__ == "__main__":

@@ -4,10 +4,10 @@ one process: azure-identity's ManagedIdentityCredential pointed at
 `vd-broker serve`, and this binding's StudioAzureCredBroker at the broker
 (the emulator) that serve uses. Each pair is measured interleaved — batches
 of one, then of the other, round after round, medians of the rounds, in
-the thread's CPU time — so that load on the machine falls on both alike. Beside them, the binding's
-C call alone (made as get_token makes it), which says what the binding
-itself costs; and a new ManagedIdentityCredential per call (one request to
-the endpoint each).
+the thread's CPU time — so that load on the machine falls on both alike.
+Beside them, the binding's C call alone (made as get_token makes it), which
+says what the binding itself costs; and, in wall time, a new
+ManagedIdentityCredential per call (one request to the endpoint each).
 
     IDENTITY_ENDPOINT=... IDENTITY_HEADER=... \\
     PYTHONPATH=bindings/python/src VD_BROKER_LIBRARY=target/release/libvd_broker.so \\
@@ -37,11 +37,11 @@ TARGET = "(target ≤ 0.4×)"
 #: The thread's CPU time: other work on the machine does not count.
 clock = time.thread_time
 
-#: A measured loop: makes ``n`` calls, returns the CPU seconds they took.
+#: A measured loop: makes ``n`` calls, returns the seconds they took.
 Loop = Callable[[int], float]
 
 
-def calls_of(call: Callable[[str], object]) -> Loop:
+def calls_of(call: Callable[[str], object], clock: Callable[[], float] = clock) -> Loop:
     def loop(n: int) -> float:
         started = clock()
         for _ in range(n):
@@ -56,7 +56,8 @@ def c_call_alone(credential: StudioAzureCredBroker) -> Loop:
     binding's own prototypes and arguments, and nothing else."""
     handle = credential._client._handle
     token, token_out, _, error_out = binding._new_outs()
-    fetch, free, timeout, scope = binding._fetch_token, binding._free_token_text, binding._CLIENT_TIMEOUT, SCOPE.encode()
+    fetch, free, timeout = binding._fetch_token, binding._free_token_text, binding._CLIENT_TIMEOUT
+    scope = SCOPE.encode()
 
     def loop(n: int) -> float:
         client = handle.client
@@ -121,11 +122,13 @@ def main() -> None:
         "Python binding, warm: its C call alone through ctypes",
         c_alone,
         args.calls,
-        f"fetch_token + token_free as get_token makes them; the binding's own cost on top: {our_token - c_alone:.2f} µs",
+        f"fetch_token + token_free as get_token makes them; "
+        f"the binding's own cost on top: {our_token - c_alone:.2f} µs",
     )
     ours.close()
 
-    fresh = calls_of(lambda scope: ManagedIdentityCredential().get_token(scope))
+    # Wall time: most of such a call is the endpoint's, in another process.
+    fresh = calls_of(lambda scope: ManagedIdentityCredential().get_token(scope), time.perf_counter)
     fresh(1)  # warm-up
     row(
         "azure-identity ManagedIdentityCredential, new credential per call",

@@ -21,7 +21,9 @@ def run_bench(script: str, *args: str, env: dict[str, str] | None = None) -> lis
 
 
 def test_bench_prints_one_json_line_per_measurement(emulator, bearer_file):
-    lines = run_bench("python_bench.py", "--broker-url", emulator.url, "--credential-file", str(bearer_file), "--iterations", "5")
+    lines = run_bench(
+        "python_bench.py", "--broker-url", emulator.url, "--credential-file", str(bearer_file), "--iterations", "5"
+    )
     assert [line["name"] for line in lines] == ["python binding, cold"]
     assert all(line["calls"] == 5 and line["per_call_us"] > 0 for line in lines)
     assert len(emulator.requests()) == 1 + 5  # connect + 5

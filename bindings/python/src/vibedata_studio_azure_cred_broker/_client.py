@@ -18,7 +18,6 @@ import ctypes
 import weakref
 from collections.abc import Callable
 from ctypes import POINTER, byref, c_char_p, c_int32, c_uint64
-from typing import Union
 
 from . import _native
 from ._library import load
@@ -169,7 +168,7 @@ class NativeClient:
         A later call makes a new one."""
         self._handle = None
 
-    def token(self, scope: object, claims: Union[str, None]) -> tuple[str, int, int]:
+    def token(self, scope: object, claims: str | None) -> tuple[str, int, int]:
         """``vd_broker_client_fetch_token`` for ``scope``: the token, its
         expiry and its refresh time. The warm path of every ``get_token``,
         hence written out in one frame."""
@@ -193,7 +192,9 @@ class NativeClient:
         try:
             fields = token.contents
             secret = fields.secret
-            if len(secret) != fields.secret_len:  # the core hands out no NUL inside a token: never
+            # A NUL inside would end the C string early. The core hands out
+            # none, but a token must never come out truncated.
+            if len(secret) != fields.secret_len:
                 secret = ctypes.string_at(ctypes.cast(token, POINTER(ctypes.c_void_p))[0], fields.secret_len)
             return secret.decode("ascii"), fields.expires_on, fields.refresh_on
         finally:
@@ -204,7 +205,8 @@ class NativeClient:
         """``vd_broker_client_fetch_odbc_token`` for ``scope``."""
         LOG_HOOK.sync()
         handle = self._handle or self._reopen()
-        return _take(lambda token, error: LIB.vd_broker_client_fetch_odbc_token(handle.client, scope, 0, token, error))[0]
+        fetch = LIB.vd_broker_client_fetch_odbc_token
+        return _take(lambda token, error: fetch(handle.client, scope, 0, token, error))[0]
 
     def _reopen(self) -> _Handle:
         # Two threads racing here each make a client; the one not kept is

@@ -51,6 +51,7 @@ _STILL_SERVES = {
     LogLevel.DEBUG: (logging.DEBUG, True),
 }
 
+
 def _deliver(level: int, message: bytes, length: int, user_data: object) -> None:
     # An exception must not cross into the native caller (ctypes would print it).
     try:

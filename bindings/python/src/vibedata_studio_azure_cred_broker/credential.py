@@ -106,7 +106,8 @@ class StudioAzureCredBroker(TokenCredential):
         """``get_token`` with the refresh time: ``refresh_on`` says when
         azure-core should ask again, before ``expires_on``."""
         try:
-            token, expires_on, refresh_on = self._client.token(scopes[0] if scopes else "", options.get("claims") if options else None)
+            claims = options.get("claims") if options else None
+            token, expires_on, refresh_on = self._client.token(scopes[0] if scopes else "", claims)
         except CredentialBrokerError as error:
             self._raise_unavailable(error)
             raise
