@@ -1,10 +1,11 @@
 //! The local endpoint, `vd-broker serve`, measured: a warm request from a
 //! keep-alive client interleaved with a warm C ABI call; azure-identity's
-//! own cached hit and a fresh credential per call (one endpoint request
-//! each); and wrk at 64 connections (p50, p99, requests/s).
+//! own cached hit interleaved with the Python binding's warm calls, in one
+//! process (see `benches/serve_python_bench.py`), and a fresh credential per
+//! call (one endpoint request each); and wrk at 64 connections (p50, p99,
+//! requests/s).
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -68,21 +69,27 @@ pub fn rows(t: &Target<'_>, warm: &NativeClient, buf: &mut [u8], calls: u32) -> 
             format!("{:.0}× the C ABI's warm call: a loopback HTTP round trip", endpoint_time.as_secs_f64() / c_time.as_secs_f64()),
         ),
     ];
-    rows.extend(azure_identity(t.root, &served));
+    rows.extend(python_peers(t, &served));
     rows.extend(wrk(&served));
     rows
 }
 
-/// azure-identity's ManagedIdentityCredential through the endpoint.
-fn azure_identity(root: &Path, served: &Served) -> Vec<Row> {
+/// azure-identity's ManagedIdentityCredential through the endpoint, and the
+/// Python binding (this build's library) against the broker serve uses, in
+/// one Python process.
+fn python_peers(t: &Target<'_>, served: &Served) -> Vec<Row> {
     let endpoint = served.url.split('?').next().expect("a URL");
     let mut command = Command::new("python3");
     command
-        .arg(root.join("benches/serve_python_bench.py"))
+        .arg(t.root.join("benches/serve_python_bench.py"))
+        .args(["--broker-url", t.broker_url, "--credential-file"])
+        .arg(t.credential_file)
         .env("IDENTITY_ENDPOINT", endpoint)
         .env("IDENTITY_HEADER", &served.header)
-        .env_remove("AZURE_CLIENT_ID");
-    run(&mut command, "azure-identity through vd-broker serve").map(|out| json_rows(&out)).unwrap_or_else(|row| vec![row])
+        .env_remove("AZURE_CLIENT_ID")
+        .env("PYTHONPATH", t.root.join("bindings/python/src"))
+        .env("VD_BROKER_LIBRARY", t.library);
+    run(&mut command, "azure-identity and the Python binding").map(|out| json_rows(&out)).unwrap_or_else(|row| vec![row])
 }
 
 /// wrk at 64 connections for 5 s: p50 and p99 latency, requests/s.

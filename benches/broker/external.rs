@@ -72,7 +72,8 @@ pub fn old_python(t: &Target<'_>, calls: u32) -> Vec<Row> {
     run(&mut command, name).map(|out| json_rows(&out)).unwrap_or_else(|row| vec![row])
 }
 
-/// The Python binding over this build's library.
+/// The Python binding over this build's library, cold (its warm calls are
+/// measured beside azure-identity's: see `endpoint`).
 pub fn python_binding(t: &Target<'_>, calls: u32) -> Vec<Row> {
     let name = "Python binding";
     let script = t.root.join("benches/python_bench.py");

@@ -1,27 +1,29 @@
 """The native client: calls into ``vd_broker``, and the handle's lifetime.
 
-A ``NativeClient`` owns at most one ``vd_broker_client`` at a time. It is
-freed exactly once: by ``close()`` — or, when calls are still running on
-other threads, by the last of them to return — or by the garbage collector
-for a credential nobody closed. The core makes a client safe to use and to
-free in a forked child (it leaves the parent's connections alone).
+A ``NativeClient`` owns at most one ``vd_broker_client`` at a time, held by
+a ``_Handle``, which frees it when the last reference to the handle goes.
+The references are the owner's (dropped by ``close()``, or with a
+credential nobody closed when it is collected) and one per call running:
+a call holds the handle in a local from before the native call until after
+it returns. So ``close()`` while calls run frees the client when the last
+of them returns, and a call takes no lock. The core makes a client safe to
+use and to free in a forked child (it leaves the parent's connections
+alone); a call that a thread of the parent was making at the fork keeps
+its reference in the child, where that client is then never freed.
 """
 
 from __future__ import annotations
 
 import ctypes
-import os
-import threading
 import weakref
 from collections.abc import Callable
-from ctypes import POINTER, byref
-from typing import NamedTuple
+from ctypes import POINTER, byref, c_char_p, c_int32, c_uint64
 
 from . import _native
 from ._library import load
 from ._logging import LogHook
 from ._native import vd_broker_client, vd_broker_error, vd_broker_token
-from ._options import Setting
+from ._options import Setting, c_string
 from .errors import CredentialBrokerError, error_class
 
 LIB = _native.declare(load())
@@ -33,14 +35,6 @@ _CLASSIFIERS = {
     "unavailable": LIB.vd_broker_status_is_unavailable,
 }
 LOG_HOOK = LogHook(LIB)
-
-
-class Token(NamedTuple):
-    """A token as the core handed it out; Unix seconds."""
-
-    token: str
-    expires_on: int
-    refresh_on: int
 
 
 def native_version() -> str:
@@ -83,6 +77,55 @@ def _new_client(settings: tuple[Setting, ...]) -> POINTER(vd_broker_client):
         LIB.vd_broker_options_free(options)
 
 
+# The token call, as the hot path makes it. No argtypes: every argument is
+# passed already converted (the client pointer, bytes, None, a c_uint64, two
+# byrefs), which spares ctypes a from_param per argument on every call.
+_fetch_token = LIB["vd_broker_client_fetch_token"]
+_fetch_token.restype = c_int32
+_CLIENT_TIMEOUT = c_uint64(0)  # 0: the client's own timeout
+
+
+class _TokenText(ctypes.Structure):
+    """``vd_broker_token`` from ``vd_broker_client_fetch_token``: the same
+    layout, with the secret read as the NUL-terminated string it is there
+    (one copy in C, where ``string_at`` costs a ctypes call of its own)."""
+
+    _fields_ = [("secret", c_char_p), *vd_broker_token._fields_[1:]]
+
+
+assert vd_broker_token._fields_[0][0] == "secret", "vd_broker_token's first field is its secret"
+
+# Zeroing and freeing never blocks nor calls back into Python, so this call
+# keeps the GIL (a PyDLL function); no argtypes either.
+_free_token_text = ctypes.PyDLL(LIB._name, handle=LIB._handle)["vd_broker_token_free"]
+_free_token_text.restype = None
+
+#: Out-parameters no call is using: a call takes a set and gives it back.
+#: ``list.pop`` and ``append`` are atomic, so no two calls share a set — not
+#: two threads, nor a call made from a signal or log handler inside another.
+_SPARE_OUTS: list[tuple[object, object, object, object]] = []
+
+
+def _new_outs() -> tuple[object, object, object, object]:
+    token, error = POINTER(_TokenText)(), POINTER(vd_broker_error)()
+    return token, byref(token), error, byref(error)
+
+
+#: Scopes as C strings: a program asks for a few scopes, again and again.
+#: Bounded: past this many different ones it starts over.
+_SCOPES: dict[str, bytes] = {}
+_SCOPES_KEPT = 256
+
+
+def _scope_bytes(scope: object) -> bytes:
+    encoded = c_string(scope, "scope")
+    if type(scope) is str:
+        if len(_SCOPES) >= _SCOPES_KEPT:
+            _SCOPES.clear()
+        _SCOPES[scope] = encoded
+    return encoded
+
+
 def _take(call: Callable[..., int]) -> tuple[bytes, int, int]:
     """The secret and times of a preferred token call, the token freed (and zeroed)."""
     token = POINTER(vd_broker_token)()
@@ -95,21 +138,15 @@ def _take(call: Callable[..., int]) -> tuple[bytes, int, int]:
 
 
 class _Handle:
-    """One ``vd_broker_client`` and the calls using it."""
+    """One ``vd_broker_client``, freed when the handle is (at most once)."""
 
-    __slots__ = ("client", "in_flight", "retired", "free", "__weakref__")
+    __slots__ = ("client", "free", "__weakref__")
 
     def __init__(self, client: POINTER(vd_broker_client)) -> None:
         self.client = client
-        self.in_flight = 0
-        self.retired = False
-        # Runs at most once: on close, after the last call, or at collection.
         self.free = weakref.finalize(self, LIB.vd_broker_client_free, client)
         # At exit, daemon threads may still be inside a call; the OS reclaims it.
         self.free.atexit = False
-
-
-_LIVE: weakref.WeakSet[NativeClient] = weakref.WeakSet()
 
 
 class NativeClient:
@@ -117,7 +154,6 @@ class NativeClient:
 
     def __init__(self, settings: tuple[Setting, ...], defer_unavailable: bool = False) -> None:
         self._settings = settings
-        self._lock = threading.Lock()
         # Built now so that bad configuration fails at construction, as it always did;
         # with ``defer_unavailable``, a Studio-is-absent failure comes at the first call.
         self._handle: _Handle | None = None
@@ -126,54 +162,54 @@ class NativeClient:
         except CredentialBrokerError as error:
             if not (defer_unavailable and error.unavailable):
                 raise
-        _LIVE.add(self)
 
     def close(self) -> None:
         """Frees the native client now, or when the calls still using it return.
         A later call makes a new one."""
-        with self._lock:
-            handle, self._handle = self._handle, None
-            if handle is None:
-                return
-            handle.retired = True
-            idle = handle.in_flight == 0
-        if idle:
-            handle.free()
+        self._handle = None
 
-    def token(self, scope: bytes, claims: bytes | None) -> Token:
-        """``vd_broker_client_fetch_token`` for ``scope``."""
-        secret, expires_on, refresh_on = self._call(
-            lambda client: _take(lambda token, error: LIB.vd_broker_client_fetch_token(client, scope, claims, 0, token, error))
-        )
-        return Token(secret.decode("ascii"), expires_on, refresh_on)
+    def token(self, scope: object, claims: str | None) -> tuple[str, int, int]:
+        """``vd_broker_client_fetch_token`` for ``scope``: the token, its
+        expiry and its refresh time. The warm path of every ``get_token``,
+        hence written out in one frame."""
+        LOG_HOOK.sync()
+        handle = self._handle or self._reopen()
+        try:
+            encoded_scope = _SCOPES[scope]
+        except (KeyError, TypeError):
+            encoded_scope = _scope_bytes(scope)
+        encoded_claims = c_string(claims, "claims") if claims else None
+        try:
+            outs = _SPARE_OUTS.pop()
+        except IndexError:
+            outs = _new_outs()
+        token, token_out, error, error_out = outs
+        if _fetch_token(handle.client, encoded_scope, encoded_claims, _CLIENT_TIMEOUT, token_out, error_out):
+            handle = None  # not kept alive by the traceback
+            failure = _failure(error)
+            _SPARE_OUTS.append(outs)
+            raise failure
+        try:
+            fields = token.contents
+            secret = fields.secret
+            # A NUL inside would end the C string early. The core hands out
+            # none, but a token must never come out truncated.
+            if len(secret) != fields.secret_len:
+                secret = ctypes.string_at(ctypes.cast(token, POINTER(ctypes.c_void_p))[0], fields.secret_len)
+            return secret.decode("ascii"), fields.expires_on, fields.refresh_on
+        finally:
+            _free_token_text(token)
+            _SPARE_OUTS.append(outs)
 
     def odbc_token(self, scope: bytes) -> bytes:
         """``vd_broker_client_fetch_odbc_token`` for ``scope``."""
-        return self._call(
-            lambda client: _take(lambda token, error: LIB.vd_broker_client_fetch_odbc_token(client, scope, 0, token, error))
-        )[0]
-
-    def _call(self, body: Callable[[POINTER(vd_broker_client)], object]):
         LOG_HOOK.sync()
-        with self._lock:
-            if self._handle is None:
-                self._handle = _Handle(_new_client(self._settings))
-            handle = self._handle
-            handle.in_flight += 1
-        try:
-            return body(handle.client)
-        finally:
-            with self._lock:
-                handle.in_flight -= 1
-                last = handle.retired and handle.in_flight == 0
-            if last:
-                handle.free()
+        handle = self._handle or self._reopen()
+        fetch = LIB.vd_broker_client_fetch_odbc_token
+        return _take(lambda token, error: fetch(handle.client, scope, 0, token, error))[0]
 
-    def _after_fork(self) -> None:
-        # Threads of the parent, and the lock or calls they held, are gone.
-        self._lock = threading.Lock()
-        if self._handle is not None:
-            self._handle.in_flight = 0
-
-
-os.register_at_fork(after_in_child=lambda: [client._after_fork() for client in list(_LIVE)])
+    def _reopen(self) -> _Handle:
+        # Two threads racing here each make a client; the one not kept is
+        # freed when its call returns.
+        handle = self._handle = _Handle(_new_client(self._settings))
+        return handle

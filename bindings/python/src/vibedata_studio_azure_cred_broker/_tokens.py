@@ -29,3 +29,17 @@ class AccessTokenInfo(_AzureAccessTokenInfo):
             f"AccessTokenInfo(token='<redacted>', expires_on={self.expires_on}, "
             f"token_type={self.token_type!r}, refresh_on={self.refresh_on})"
         )
+
+
+_new_object = object.__new__
+
+
+def token_info(token: str, expires_on: int, refresh_on: int | None) -> AccessTokenInfo:
+    """``AccessTokenInfo(token, expires_on, refresh_on=refresh_on)``, built
+    as its ``__init__`` would (the warm path's last step, at half the cost)."""
+    info = _new_object(AccessTokenInfo)
+    info.token = token
+    info.expires_on = expires_on
+    info.token_type = "Bearer"
+    info.refresh_on = refresh_on
+    return info

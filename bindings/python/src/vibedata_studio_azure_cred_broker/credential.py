@@ -9,10 +9,13 @@ from typing import Any
 from azure.core.credentials import TokenCredential, TokenRequestOptions
 
 from . import _options
-from ._client import NativeClient, Token
+from ._client import NativeClient
 from ._options import PathArg, c_string
-from ._tokens import AccessToken, AccessTokenInfo
+from ._tokens import AccessToken, AccessTokenInfo, token_info
 from .errors import CredentialBrokerError, unavailable
+
+#: An ``AccessToken`` (a NamedTuple) made without its ``__new__``'s Python frame.
+_new_tuple = tuple.__new__
 
 #: The scope Azure SQL and Fabric SQL tokens are minted for.
 SQL_SCOPE = "https://database.windows.net/.default"
@@ -90,14 +93,25 @@ class StudioAzureCredBroker(TokenCredential):
         """A token for the first of ``scopes``. ``claims`` (a CAE challenge)
         bypasses the cache. ``tenant_id`` and ``enable_cae`` are accepted for
         the protocol; the broker decides the tenant."""
-        token = self._request(scopes, claims)
-        return AccessToken(token.token, token.expires_on)
+        # No scope is passed on as "" for the core to refuse with its own message.
+        # The core logs the outcome (see _logging); this only translates.
+        try:
+            token, expires_on, _ = self._client.token(scopes[0] if scopes else "", claims)
+        except CredentialBrokerError as error:
+            self._raise_unavailable(error)
+            raise
+        return _new_tuple(AccessToken, (token, expires_on))
 
     def get_token_info(self, *scopes: str, options: TokenRequestOptions | None = None) -> AccessTokenInfo:
         """``get_token`` with the refresh time: ``refresh_on`` says when
         azure-core should ask again, before ``expires_on``."""
-        token = self._request(scopes, (options or {}).get("claims"))
-        return AccessTokenInfo(token.token, token.expires_on, refresh_on=token.refresh_on or None)
+        try:
+            claims = options.get("claims") if options else None
+            token, expires_on, refresh_on = self._client.token(scopes[0] if scopes else "", claims)
+        except CredentialBrokerError as error:
+            self._raise_unavailable(error)
+            raise
+        return token_info(token, expires_on, refresh_on or None)
 
     def odbc_access_token(self, scope: str = SQL_SCOPE) -> bytes:
         """The ``SQL_COPT_SS_ACCESS_TOKEN`` (1256) blob for pyodbc's
@@ -120,15 +134,8 @@ class StudioAzureCredBroker(TokenCredential):
     ) -> None:
         self.close()
 
-    def _request(self, scopes: tuple[str, ...], claims: str | None) -> Token:
-        # No scope is passed on as "" for the core to refuse with its own message.
-        scope = scopes[0] if scopes else ""
-        encoded_claims = c_string(claims, "claims") if claims else None
-        # The core logs the outcome (see _logging); this only translates.
-        try:
-            return self._client.token(c_string(scope, "scope"), encoded_claims)
-        except CredentialBrokerError as error:
-            chained = unavailable(error) if self._unavailable_outside_studio and error.unavailable else None
-            if chained is None:
-                raise
+    def _raise_unavailable(self, error: CredentialBrokerError) -> None:
+        """Raises what ``unavailable_outside_studio`` makes of ``error``, if anything."""
+        chained = unavailable(error) if self._unavailable_outside_studio and error.unavailable else None
+        if chained is not None:
             raise chained from error
