@@ -300,3 +300,5 @@ fn unreadable(path: &Path, error: &std::io::Error) -> Error {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod rotation_tests;

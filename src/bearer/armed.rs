@@ -17,6 +17,7 @@ use std::fs;
 use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::AtomicU64;
 
 use super::watch::{watcher, Registered, Watcher};
 
@@ -45,17 +46,20 @@ const LOCAL_FILESYSTEMS: [u32; 11] = [
     0x2fc1_2fc1, // zfs
 ];
 
-/// A path's watches, and the generation taken once they were all in place.
+/// A path's watches, and the generation taken before they were in place
+/// (none of them saw an event since).
 pub(crate) struct Armed {
     watcher: &'static Watcher,
     generation: u64,
-    _watches: Vec<Registered>,
+    /// The generation "unchanged" was last found true at.
+    verified: AtomicU64,
+    watches: Vec<Registered>,
 }
 
 impl Armed {
     /// Whether nothing the path depends on changed since the arming.
     pub fn unchanged(&self) -> bool {
-        self.watcher.generation() == Some(self.generation)
+        self.watcher.unchanged(&self.watches, self.generation, &self.verified)
     }
 }
 
@@ -67,10 +71,10 @@ pub(crate) enum Unwatchable {
     NotNow,
 }
 
-/// Arms the watches `path` needs. The generation is taken after the last
-/// one is in place and before the caller reads the file: any change after
-/// it is an event. If anything changed while arming (a link may have been
-/// re-pointed after it was followed), it arms again.
+/// Arms the watches `path` needs, before the caller reads the file: any
+/// change after the arming is an event. If one of them saw an event while
+/// arming (a link may have been re-pointed after it was followed), it arms
+/// again.
 pub(crate) fn arm(path: &Path) -> Result<Armed, Unwatchable> {
     let watcher = watcher().ok_or_else(|| Unwatchable::Never("this process has no inotify instance".into()))?;
     if !path.is_absolute() {
@@ -79,11 +83,14 @@ pub(crate) fn arm(path: &Path) -> Result<Armed, Unwatchable> {
     }
     let lost = || Unwatchable::Never("the watch lost events".into());
     for _ in 0..ARM_TRIES {
-        let before = watcher.generation().ok_or_else(lost)?;
-        let watches = walk(watcher, path)?;
         let generation = watcher.generation().ok_or_else(lost)?;
-        if generation == before {
-            return Ok(Armed { watcher, generation, _watches: watches });
+        let watches = walk(watcher, path)?;
+        let verified = AtomicU64::new(generation);
+        if watcher.unchanged(&watches, generation, &verified) {
+            return Ok(Armed { watcher, generation, verified, watches });
+        }
+        if watcher.generation().is_none() {
+            return Err(lost());
         }
     }
     Err(Unwatchable::NotNow)

@@ -2,15 +2,18 @@
 //! the process shares on it.
 //!
 //! inotify queues an event inside the writing system call, before that call
-//! returns. So "nothing relevant is queued, and nothing relevant was read
-//! since generation G" proves the watched files were not changed after G
-//! was taken: that is how a warm call knows the bearer file is unchanged
-//! with one non-blocking `read` and no `stat` or `pread`.
+//! returns. So "nothing is queued, and no event read since generation G was
+//! about these watches" proves what they watch was not changed after G was
+//! taken: that is how a warm call knows the bearer file is unchanged with
+//! one non-blocking `read` and no `stat` or `pread`. The generation counts
+//! the events that mattered to someone; each watch (and each name in a
+//! watched directory) keeps the generation of its last one, so one bearer
+//! file's rotation does not send another's calls to the file.
 //!
 //! Invariants that make that proof hold:
-//! - Reading the queue and counting what it held (the generation) happen
-//!   under one lock: else a thread could find the queue empty while another
-//!   has taken an event but not yet counted it, and answer "unchanged".
+//! - Reading the queue and recording what it held happen under one lock:
+//!   else a thread could find the queue empty while another has taken an
+//!   event but not yet recorded it, and answer "unchanged".
 //! - One instance per process (a [`PerProcess`]): a forked child shares its
 //!   parent's queue through the inherited descriptor, and reading it would
 //!   steal the parent's events. The child makes its own and never reads the
@@ -22,8 +25,9 @@
 //! - Watches are counted: a directory two bearer files live in, or one inode
 //!   behind two paths, is watched once and dropped when the last goes.
 //! - A watch the kernel drops (`IN_IGNORED`: its inode is gone or unmounted)
-//!   counts as a change, as does every event on a watch this process no
-//!   longer knows; a lost event (`IN_Q_OVERFLOW`) ends the watching for the
+//!   is forgotten, which its holders see as a change (as they do a watch
+//!   descriptor given out again: each watch has an id of its own); a lost
+//!   event (`IN_Q_OVERFLOW`) ends the watching for the
 //!   process: every call checks its file with `stat` + `pread` from then on.
 
 use std::collections::HashMap;
@@ -32,6 +36,7 @@ use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::fork::PerProcess;
@@ -76,7 +81,7 @@ pub(crate) struct Watcher {
 }
 
 struct State {
-    /// Counts the relevant events read so far.
+    /// Counts the events read so far that mattered to a holder.
     generation: u64,
     /// Events were lost: nothing this instance says can be trusted again.
     lost: bool,
@@ -93,9 +98,18 @@ struct Watch {
     id: u64,
     /// Holders that want every event of the inode (the bearer file itself).
     whole: usize,
-    /// Names in a watched directory that matter, and how many holders each:
-    /// a busy directory's other files do not count as changes.
-    names: HashMap<Box<[u8]>, usize>,
+    /// The generation of the last event about the inode itself (any event,
+    /// with a whole-inode holder).
+    changed: u64,
+    /// Names in a watched directory that matter: a busy directory's other
+    /// files do not count as changes.
+    names: HashMap<Box<[u8]>, Name>,
+}
+
+struct Name {
+    holders: usize,
+    /// The generation of the last event about this name.
+    changed: u64,
 }
 
 /// One holder's share of a watch: released when dropped.
@@ -137,18 +151,35 @@ impl Watcher {
     pub fn generation(&self) -> Option<u64> {
         let (generation, newly_lost) = {
             let mut state = self.lock();
-            let was_lost = state.lost;
-            self.drain(&mut state);
-            ((!state.lost).then_some(state.generation), state.lost && !was_lost)
+            let newly_lost = self.drain(&mut state);
+            ((!state.lost).then_some(state.generation), newly_lost)
         };
-        // Told outside the lock: a log handler may call the library.
         if newly_lost {
-            crate::log::warning!(
-                "the bearer file watch lost events (the inotify queue overflowed, or could not be \
-                 read); every call checks the file with stat + pread from now on"
-            );
+            lost_events();
         }
         generation
+    }
+
+    /// Whether none of `watches` saw an event since generation `since`.
+    /// `verified` remembers the generation this was last found true at: if
+    /// nothing was read since, it still is, without looking at each watch.
+    pub fn unchanged(&self, watches: &[Registered], since: u64, verified: &AtomicU64) -> bool {
+        let (unchanged, newly_lost) = {
+            let mut state = self.lock();
+            let newly_lost = self.drain(&mut state);
+            let now = state.generation;
+            // Relaxed: read and written under the lock only.
+            let unchanged = !state.lost
+                && (verified.load(Ordering::Relaxed) == now || watches.iter().all(|w| state.unchanged_since(w, since)));
+            if unchanged {
+                verified.store(now, Ordering::Relaxed);
+            }
+            (unchanged, newly_lost)
+        };
+        if newly_lost {
+            lost_events();
+        }
+        unchanged
     }
 
     /// Watches `path` — the name `name` in the directory `path`, or with
@@ -165,9 +196,9 @@ impl Watcher {
             return Err(io::Error::last_os_error());
         }
         let next_id = state.next_id;
-        let watch = state.watches.entry(wd).or_insert_with(|| Watch { id: next_id, whole: 0, names: HashMap::new() });
+        let watch = state.watches.entry(wd).or_insert_with(|| Watch { id: next_id, whole: 0, changed: 0, names: HashMap::new() });
         match name {
-            Some(name) => *watch.names.entry(name.into()).or_default() += 1,
+            Some(name) => watch.names.entry(name.into()).or_insert(Name { holders: 0, changed: 0 }).holders += 1,
             None => watch.whole += 1,
         }
         let id = watch.id;
@@ -177,52 +208,80 @@ impl Watcher {
         Ok(Registered { watcher: self, wd, id, name: name.map(Into::into) })
     }
 
-    /// Reads the queue to its end, counting the events that matter.
-    fn drain(&self, state: &mut State) {
-        let Some(fd) = self.fd.as_ref() else { return };
+    /// Reads the queue to its end, recording the events that matter.
+    /// Says whether events were found lost just now.
+    fn drain(&self, state: &mut State) -> bool {
+        let Some(fd) = self.fd.as_ref() else { return false };
+        let was_lost = state.lost;
         while !state.lost {
             // SAFETY: the buffer is ours and `len` bytes long.
             let n = unsafe { libc::read(fd.as_raw_fd(), state.buf.as_mut_ptr().cast(), state.buf.len()) };
             if n < 0 {
                 match io::Error::last_os_error().raw_os_error() {
-                    Some(libc::EAGAIN) => return,
+                    Some(libc::EAGAIN) => break,
                     Some(libc::EINTR) => continue,
-                    _ => {
-                        // A queue we cannot read may hold changes: trust it no more.
-                        state.lost = true;
-                        return;
-                    }
+                    // A queue we cannot read may hold changes: trust it no more.
+                    _ => state.lost = true,
                 }
+                continue;
             }
+            let (buf, n) = (std::mem::take(&mut state.buf), n as usize);
             let mut at = 0;
-            while at + EVENT_HEADER <= n as usize {
-                let field = |i: usize| u32::from_ne_bytes(state.buf[at + 4 * i..at + 4 * i + 4].try_into().expect("4 bytes"));
+            while at + EVENT_HEADER <= n {
+                let field = |i: usize| u32::from_ne_bytes(buf[at + 4 * i..at + 4 * i + 4].try_into().expect("4 bytes"));
                 let (wd, mask, len) = (field(0) as i32, field(1), field(3) as usize);
-                let name = &state.buf[at + EVENT_HEADER..(at + EVENT_HEADER + len).min(n as usize)];
+                let name = &buf[at + EVENT_HEADER..(at + EVENT_HEADER + len).min(n)];
                 let name = &name[..name.iter().position(|b| *b == 0).unwrap_or(name.len())];
                 if mask & libc::IN_Q_OVERFLOW != 0 {
                     state.lost = true;
-                } else if state.relevant(wd, mask, name) {
-                    state.generation += 1;
-                }
-                if mask & libc::IN_IGNORED != 0 {
-                    // The kernel dropped the watch: holders find it gone.
-                    state.watches.remove(&wd);
+                } else {
+                    state.record(wd, mask, name);
                 }
                 at += EVENT_HEADER + len;
             }
+            state.buf = buf;
         }
+        state.lost && !was_lost
     }
 }
 
+/// Said once per process, outside every lock (a log handler may call the library).
+fn lost_events() {
+    crate::log::warning!(
+        "the bearer file watch lost events (the inotify queue overflowed, or could not be read); \
+         every call checks the file with stat + pread from now on"
+    );
+}
+
 impl State {
-    fn relevant(&self, wd: i32, mask: u32, name: &[u8]) -> bool {
-        match self.watches.get(&wd) {
-            Some(watch) => mask & SELF_EVENTS != 0 || watch.whole > 0 || watch.names.contains_key(name),
-            // Released by us: its last events (and the IN_IGNORED our own
-            // removal queues) are not news; anything else might be.
-            None => mask & libc::IN_IGNORED == 0,
+    /// Records one event on the watches it is about. An event of a watch
+    /// nobody holds any more (ours released, its last events and the
+    /// `IN_IGNORED` our removal queues) matters to no one.
+    fn record(&mut self, wd: i32, mask: u32, name: &[u8]) {
+        let Some(watch) = self.watches.get_mut(&wd) else { return };
+        let generation = self.generation + 1;
+        if mask & SELF_EVENTS != 0 || watch.whole > 0 {
+            watch.changed = generation;
+        } else if let Some(name) = watch.names.get_mut(name) {
+            name.changed = generation;
+        } else {
+            return;
         }
+        self.generation = generation;
+        if mask & libc::IN_IGNORED != 0 {
+            // The kernel dropped the watch: its holders find it gone.
+            self.watches.remove(&wd);
+        }
+    }
+
+    /// Whether `held`'s watch is still there and saw nothing since `since`.
+    fn unchanged_since(&self, held: &Registered, since: u64) -> bool {
+        let Some(watch) = self.watches.get(&held.wd).filter(|w| w.id == held.id) else { return false };
+        let name_changed = match &held.name {
+            Some(name) => watch.names.get(name).map_or(u64::MAX, |n| n.changed),
+            None => 0,
+        };
+        watch.changed <= since && name_changed <= since
     }
 }
 
@@ -233,9 +292,9 @@ impl Drop for Registered {
         let Some(watch) = state.watches.get_mut(&self.wd).filter(|w| w.id == self.id) else { return };
         match &self.name {
             Some(name) => {
-                if let Some(count) = watch.names.get_mut(name) {
-                    *count -= 1;
-                    if *count == 0 {
+                if let Some(entry) = watch.names.get_mut(name) {
+                    entry.holders -= 1;
+                    if entry.holders == 0 {
                         watch.names.remove(name);
                     }
                 }
