@@ -91,12 +91,7 @@ fn a_repointed_symlink_is_seen_and_its_new_target_watched() {
 fn a_kubernetes_style_double_link_swap_is_seen() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    let publish = |stamp: &str, bearer: &str| {
-        fs::create_dir(root.join(stamp)).unwrap();
-        in_place(&root.join(stamp).join("credential"), bearer);
-        symlink(stamp, root.join("..data_tmp")).unwrap();
-        fs::rename(root.join("..data_tmp"), root.join("..data")).unwrap();
-    };
+    let publish = |stamp: &str, bearer: &str| publish(root, stamp, bearer);
     publish("..2026_12_01_10_00_00.1", "vd_iat_first");
     symlink("..data/credential", root.join("credential")).unwrap();
     let file = BearerFile::new(&root.join("credential"), true);
@@ -112,6 +107,44 @@ fn a_kubernetes_style_double_link_swap_is_seen() {
     // Written in place inside the current timestamped directory.
     in_place(&root.join("..2026_12_01_10_00_00.5").join("credential"), "vd_iat_in_place");
     sees(&file, "vd_iat_in_place");
+}
+
+/// Publishes `bearer` as a Kubernetes secret volume update does.
+fn publish(root: &Path, stamp: &str, bearer: &str) {
+    fs::create_dir(root.join(stamp)).unwrap();
+    in_place(&root.join(stamp).join("credential"), bearer);
+    symlink(stamp, root.join("..data_tmp")).unwrap();
+    fs::rename(root.join("..data_tmp"), root.join("..data")).unwrap();
+}
+
+#[test]
+fn rotations_release_the_watches_of_what_the_path_no_longer_names() {
+    // In a forked child, whose watches are its own: none of other tests'.
+    // SAFETY: the child runs the check and leaves with `_exit`, unwinding nothing.
+    match unsafe { libc::fork() } {
+        0 => {
+            let bounded = std::panic::catch_unwind(|| {
+                let dir = tempfile::tempdir().unwrap();
+                let root = dir.path();
+                publish(root, "..stamp0", "vd_iat_stamp0");
+                symlink("..data/credential", root.join("credential")).unwrap();
+                let file = BearerFile::new(&root.join("credential"), true);
+                for n in 1..=20 {
+                    // The old directories stay: only we can let go of their watches.
+                    publish(root, &format!("..stamp{n}"), &format!("vd_iat_stamp{n}"));
+                    sees(&file, &format!("vd_iat_stamp{n}"));
+                }
+                // The volume's directory, the current timestamped one, the file.
+                watch::watcher().unwrap().watches() == 3
+            });
+            unsafe { libc::_exit(if bounded.unwrap_or(false) { 0 } else { 1 }) }
+        }
+        child => {
+            let mut status = 0;
+            unsafe { libc::waitpid(child, &mut status, 0) };
+            assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "watches piled up (or the child failed)");
+        }
+    }
 }
 
 #[test]
