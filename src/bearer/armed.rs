@@ -159,6 +159,10 @@ fn push_components(pending: &mut Vec<OsString>, path: &Path) {
 /// One watch: the name `name` in directory `path`, or the inode `path`;
 /// refused on a filesystem not known to be local.
 fn watch(watcher: &'static Watcher, path: &Path, name: Option<&OsStr>) -> Result<Registered, Unwatchable> {
+    // Checked before the watch is added under the watcher's lock (a hung
+    // network filesystem would hold it), and again once it is: what is
+    // watched is on a local filesystem.
+    local(path)?;
     let registered = watcher.watch(path, name.map(OsStrExt::as_bytes)).map_err(|e| match e.raw_os_error() {
         Some(libc::ENOENT | libc::ENOTDIR) => Unwatchable::NotNow,
         Some(libc::ENOSPC) => Unwatchable::Never(format!(
@@ -167,9 +171,14 @@ fn watch(watcher: &'static Watcher, path: &Path, name: Option<&OsStr>) -> Result
         )),
         _ => Unwatchable::Never(format!("no inotify watch could be added to {} ({})", path.display(), crate::error::io_reason(&e))),
     })?;
-    // Checked once watched: the filesystem of what is watched now.
+    local(path)?;
+    Ok(registered)
+}
+
+/// Whether `path` is on a filesystem whose every write this kernel sees.
+fn local(path: &Path) -> Result<(), Unwatchable> {
     match filesystem(path) {
-        Ok(kind) if LOCAL_FILESYSTEMS.contains(&kind) => Ok(registered),
+        Ok(kind) if LOCAL_FILESYSTEMS.contains(&kind) => Ok(()),
         Ok(kind) => Err(Unwatchable::Never(format!(
             "{} is on a filesystem (type {kind:#x}) whose writes may not pass through this kernel",
             path.display()
@@ -192,5 +201,5 @@ fn filesystem(path: &Path) -> io::Result<u32> {
 
 #[cfg(test)]
 pub(crate) fn is_local(path: &Path) -> bool {
-    filesystem(path).is_ok_and(|kind| LOCAL_FILESYSTEMS.contains(&kind))
+    local(path).is_ok()
 }

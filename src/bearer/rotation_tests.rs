@@ -285,3 +285,14 @@ fn a_call_that_starts_after_a_write_returns_sees_it_under_contention() {
         assert!(reader.join().unwrap() > 0);
     }
 }
+
+#[test]
+fn a_file_on_a_filesystem_not_known_to_be_local_is_checked_on_every_call() {
+    // procfs: its files change with no write through this kernel's VFS and
+    // no inotify event, as a network filesystem's would.
+    let file = BearerFile::new(Path::new("/proc/sys/kernel/ostype"), true);
+    assert_eq!(file.read(soon()).unwrap().as_str(), "Linux");
+    assert!(file.unchanged_digest().is_none(), "no watch is trusted there");
+    assert!(file.state().read().unwrap().unwatchable, "and it is not tried again");
+    assert_eq!(file.read(soon()).unwrap().as_str(), "Linux");
+}
