@@ -1,7 +1,7 @@
 //! A client: one configuration, one connection pool, and the request path
 //! from scope to token, top to bottom.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -43,9 +43,8 @@ pub struct Client {
     route: Route,
     /// The request body for each audience of the map with the fixed part of
     /// its cache key, built once: a cache hit does no JSON work and hashes
-    /// only the bearer's digest. (Ordered, not hashed: a few short keys
-    /// compare for less than one SipHash of the audience on every call.)
-    scopes: BTreeMap<String, KeyScope>,
+    /// only the bearer's digest.
+    scopes: HashMap<String, KeyScope>,
     /// The cache this user's processes share, behind the process cache;
     /// `None` when it is off or its directory cannot be trusted.
     shared: Option<SharedCache>,
