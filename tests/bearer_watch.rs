@@ -164,7 +164,12 @@ fn with_no_inotify_instance_every_call_checks_the_file() {
         let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
         // SAFETY: plain system calls on this (child) process's limits.
         unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
-        let lowest_free = unsafe { libc::dup(0) };
+        // The lowest free descriptor (a new one always takes it), whatever
+        // is open or closed below it.
+        let lowest_free = unsafe { libc::open(c"/dev/null".as_ptr(), libc::O_RDONLY) };
+        if lowest_free < 0 {
+            return false;
+        }
         unsafe { libc::close(lowest_free) };
         let lowered = libc::rlimit { rlim_cur: lowest_free as libc::rlim_t, rlim_max: limit.rlim_max };
         unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &lowered) };
