@@ -225,6 +225,10 @@ impl Watcher {
                 }
                 continue;
             }
+            if n == 0 {
+                // Not an answer inotify gives; nothing more to read, at least.
+                break;
+            }
             let (buf, n) = (std::mem::take(&mut state.buf), n as usize);
             let mut at = 0;
             while at + EVENT_HEADER <= n {
