@@ -1,8 +1,9 @@
-//! The intent bearer, read fresh from its file on every call.
+//! The intent bearer, read fresh from its file whenever it may have changed.
 //!
 //! The Studio backend rotates the `vd_iat_*` bearer by rewriting the file, so
-//! no bearer is remembered between calls, only a digest (the cache key). The
-//! bearer lives in zeroed-on-drop memory and is never printed.
+//! no bearer is remembered between calls, only a digest (the cache key),
+//! for as long as the file's watch sees no change. The bearer lives in
+//! zeroed-on-drop memory and is never printed.
 
 use std::fmt;
 use std::fs::{self, File};
@@ -19,6 +20,12 @@ use zeroize::Zeroizing;
 use crate::error::{io_reason, Error, ErrorKind};
 use crate::file_bytes;
 use crate::fork::PerProcess;
+use crate::log;
+
+mod armed;
+mod watch;
+
+use armed::{Armed, Unwatchable};
 
 /// A bearer file larger than this is not a bearer file.
 pub(crate) const MAX_BEARER_FILE_BYTES: usize = 8 * 1024;
@@ -43,20 +50,36 @@ impl fmt::Debug for Bearer {
     }
 }
 
-/// The bearer file of a client, held open between calls.
+/// The bearer file of a client, held open between calls, and watched.
 ///
-/// Every call still sees the file as it is now. The path is looked up
-/// (`stat`): if it names the file held open — same device and inode — that
-/// file is read in place (`pread`), which shows an in-place rewrite; if it
-/// names another (the usual write-then-rename, or a re-pointed symlink),
-/// that one is opened and held instead. Two system calls where open, read
-/// and close are three, and cheaper ones: the warm path's floor is this.
-/// While held, a file's inode cannot be reused, so a match is never stale.
+/// Every call still sees the file as it is now. With a watch (see
+/// [`armed`]), a call whose watch saw nothing since the file was last read
+/// takes the digest of what it read then: one non-blocking `read` of the
+/// process's inotify queue, no look at the file. Without one — no watch
+/// possible, or a change seen — the path is looked up (`stat`): if it names
+/// the file held open — same device and inode — that file is read in place
+/// (`pread`), which shows an in-place rewrite; if it names another (the
+/// usual write-then-rename, or a re-pointed symlink), that one is opened and
+/// held instead. While held, a file's inode cannot be reused, so a match is
+/// never stale.
 pub(crate) struct BearerFile {
     path: PathBuf,
-    /// This process's open file (a forked child opens its own rather than
-    /// touch a lock a parent thread may have held at the fork).
-    held: PerProcess<RwLock<Option<Held>>>,
+    /// Whether to watch the file (a client without a cache has no use for
+    /// the digest of an unchanged file).
+    watch: bool,
+    /// This process's open file and watch (a forked child opens and watches
+    /// its own rather than touch a lock a parent thread may have held at
+    /// the fork, or read the parent's inotify queue).
+    state: PerProcess<RwLock<FileState>>,
+}
+
+#[derive(Default)]
+struct FileState {
+    held: Option<Held>,
+    /// What the file held when last read, while its watch says it is unchanged.
+    snapshot: Option<Snapshot>,
+    /// The file cannot be watched in this process: said once, not tried again.
+    unwatchable: bool,
 }
 
 struct Held {
@@ -65,9 +88,28 @@ struct Held {
     id: (u64, u64),
 }
 
+/// The digest of the bearer read after `armed` was: valid for as long as
+/// `armed` sees no change. (Never the bearer itself: it is not kept.)
+struct Snapshot {
+    armed: Armed,
+    digest: [u8; 32],
+}
+
 impl BearerFile {
-    pub fn new(path: &Path) -> BearerFile {
-        BearerFile { path: path.to_path_buf(), held: PerProcess::new(|| RwLock::new(None)) }
+    pub fn new(path: &Path, watch: bool) -> BearerFile {
+        BearerFile { path: path.to_path_buf(), watch, state: PerProcess::new(RwLock::default) }
+    }
+
+    fn state(&self) -> &RwLock<FileState> {
+        self.state.get()
+    }
+
+    /// The digest of the bearer the file holds, when its watch proves the
+    /// file unchanged since it was last read; `None` means: read it.
+    pub fn unchanged_digest(&self) -> Option<[u8; 32]> {
+        let state = self.state().read().unwrap_or_else(PoisonError::into_inner);
+        let snapshot = state.snapshot.as_ref()?;
+        snapshot.armed.unchanged().then_some(snapshot.digest)
     }
 
     /// The bearer the file holds now. A pipe or device is waited on until
@@ -80,15 +122,46 @@ impl BearerFile {
     pub fn read(&self, deadline: Instant) -> Result<Bearer, Error> {
         let mut pauses = SETTLE_PAUSES.iter();
         loop {
+            // Armed before the read: a change after it is an event.
+            let armed = self.arm();
             let result = match self.read_once(deadline)? {
-                Read::Settled(bearer) => return Ok(bearer),
+                Read::Settled(bearer) => return Ok(self.remember(armed, bearer)),
                 Read::Unsettled(result) => result,
             };
             match pauses.next() {
                 Some(pause) if Instant::now() + *pause < deadline => thread::sleep(*pause),
-                _ => return result,
+                _ => return result.map(|bearer| self.remember(armed, bearer)),
             }
         }
+    }
+
+    /// The file's watches, armed now, or `None` when it is not watched.
+    fn arm(&self) -> Option<Armed> {
+        if !self.watch || self.state().read().unwrap_or_else(PoisonError::into_inner).unwatchable {
+            return None;
+        }
+        match armed::arm(&self.path) {
+            Ok(armed) => Some(armed),
+            Err(Unwatchable::NotNow) => None,
+            Err(Unwatchable::Never(why)) => {
+                self.state().write().unwrap_or_else(PoisonError::into_inner).unwatchable = true;
+                log::info!("credential file {} is checked with stat + pread on every call: {why}", self.path.display());
+                None
+            }
+        }
+    }
+
+    /// Keeps the digest of `bearer`, read after `armed` was armed.
+    fn remember(&self, armed: Option<Armed>, bearer: Bearer) -> Bearer {
+        if let Some(armed) = armed {
+            let fresh = Snapshot { armed, digest: bearer.digest() };
+            // Either of two racing readers' snapshots is true for its own
+            // generation; the older one just stops matching sooner.
+            let old = self.state().write().unwrap_or_else(PoisonError::into_inner).snapshot.replace(fresh);
+            // Released outside the lock (it takes the watcher's).
+            drop(old);
+        }
+        bearer
     }
 
     fn read_once(&self, deadline: Instant) -> Result<Read, Error> {
@@ -98,8 +171,8 @@ impl BearerFile {
             // A pipe or device cannot be read in place: read it once, as is.
             return read_stream(path, open(path)?, deadline).map(Read::Settled);
         }
-        let held = self.held.get();
-        if let Some(current) = held.read().unwrap_or_else(PoisonError::into_inner).as_ref() {
+        let state = self.state();
+        if let Some(current) = state.read().unwrap_or_else(PoisonError::into_inner).held.as_ref() {
             if current.id == (now.dev(), now.ino()) {
                 return read_regular(path, now.len(), |bytes, offset| current.file.read_at(bytes, offset));
             }
@@ -112,7 +185,8 @@ impl BearerFile {
             return read_stream(path, file, deadline).map(Read::Settled);
         }
         let read = read_regular(path, opened.len(), |bytes, offset| file.read_at(bytes, offset));
-        *held.write().unwrap_or_else(PoisonError::into_inner) = Some(Held { file, id: (opened.dev(), opened.ino()) });
+        let old = state.write().unwrap_or_else(PoisonError::into_inner).held.replace(Held { file, id: (opened.dev(), opened.ino()) });
+        drop(old);
         read
     }
 }
@@ -225,182 +299,6 @@ fn unreadable(path: &Path, error: &std::io::Error) -> Error {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::io::Write;
-
-    fn soon() -> Instant {
-        Instant::now() + Duration::from_secs(5)
-    }
-
-    fn read(path: &Path) -> Result<Bearer, Error> {
-        BearerFile::new(path).read(soon())
-    }
-
-    fn file_with(contents: &[u8]) -> tempfile::NamedTempFile {
-        let mut file = tempfile::NamedTempFile::new().unwrap();
-        file.write_all(contents).unwrap();
-        file
-    }
-
-    #[test]
-    fn strips_surrounding_whitespace() {
-        let file = file_with(b"  vd_iat_abc\r\n");
-        let bearer = read(file.path()).unwrap();
-        assert_eq!(bearer.as_str(), "vd_iat_abc");
-        assert_eq!(format!("{bearer:?}"), "Bearer(<redacted>)");
-    }
-
-    #[test]
-    fn failures_are_classified() {
-        assert_eq!(read(file_with(b" \n\t").path()).unwrap_err().kind(), ErrorKind::CredentialBlank);
-        assert_eq!(read(file_with(b"").path()).unwrap_err().kind(), ErrorKind::CredentialBlank);
-        assert_eq!(read(file_with(b"\xff\xfe").path()).unwrap_err().kind(), ErrorKind::CredentialUnreadable);
-        assert_eq!(read(file_with(b"vd_iat_a\nvd_iat_b").path()).unwrap_err().kind(), ErrorKind::CredentialUnreadable);
-        let big = vec![b'a'; MAX_BEARER_FILE_BYTES + 1];
-        assert_eq!(read(file_with(&big).path()).unwrap_err().kind(), ErrorKind::CredentialUnreadable);
-        let exact = vec![b'a'; MAX_BEARER_FILE_BYTES];
-        assert_eq!(read(file_with(&exact).path()).unwrap().as_str().len(), MAX_BEARER_FILE_BYTES);
-        let missing = read(Path::new("/nonexistent/vd/credential")).unwrap_err();
-        assert_eq!(missing.kind(), ErrorKind::CredentialUnreadable);
-        assert!(missing.message().contains("/nonexistent/vd/credential"), "{missing}");
-        assert!(missing.message().contains("Is the Studio intent session active?"));
-    }
-
-    #[test]
-    fn secret_never_in_messages() {
-        let err = read(file_with(b"vd_iat_SECRET\x01").path()).unwrap_err();
-        assert!(!err.message().contains("SECRET"));
-    }
-
-    /// Writes `contents` to `path` as the backend rotates: a new file renamed over the old.
-    fn replace(path: &Path, contents: &str) {
-        let next = path.with_extension("next");
-        std::fs::write(&next, contents).unwrap();
-        std::fs::rename(&next, path).unwrap();
-    }
-
-    #[test]
-    fn a_held_file_sees_every_rewrite_and_replacement() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("credential");
-        std::fs::write(&path, "vd_iat_one\n").unwrap();
-        let file = BearerFile::new(&path);
-        assert_eq!(file.read(soon()).unwrap().as_str(), "vd_iat_one");
-        // Rewritten in place, same length, as fast as it can be.
-        std::fs::write(&path, "vd_iat_two\n").unwrap();
-        assert_eq!(file.read(soon()).unwrap().as_str(), "vd_iat_two");
-        // Shorter, in place: nothing of the old one may remain.
-        std::fs::write(&path, "vd_iat_3").unwrap();
-        assert_eq!(file.read(soon()).unwrap().as_str(), "vd_iat_3");
-        replace(&path, "vd_iat_four");
-        assert_eq!(file.read(soon()).unwrap().as_str(), "vd_iat_four");
-        std::fs::remove_file(&path).unwrap();
-        let gone = file.read(soon()).unwrap_err();
-        assert_eq!(gone.kind(), ErrorKind::CredentialUnreadable);
-        assert!(gone.message().contains("could not read credential file"), "{gone}");
-        std::fs::write(&path, "vd_iat_five").unwrap();
-        assert_eq!(file.read(soon()).unwrap().as_str(), "vd_iat_five");
-        std::fs::write(&path, "").unwrap();
-        assert_eq!(file.read(soon()).unwrap_err().kind(), ErrorKind::CredentialBlank);
-    }
-
-    #[test]
-    fn a_held_file_follows_a_repointed_symlink() {
-        // How mounted secrets rotate: a symlink swapped to a new target.
-        let dir = tempfile::tempdir().unwrap();
-        let (old, new, link) = (dir.path().join("a"), dir.path().join("b"), dir.path().join("credential"));
-        std::fs::write(&old, "vd_iat_old").unwrap();
-        std::fs::write(&new, "vd_iat_new").unwrap();
-        std::os::unix::fs::symlink(&old, &link).unwrap();
-        let file = BearerFile::new(&link);
-        assert_eq!(file.read(soon()).unwrap().as_str(), "vd_iat_old");
-        let swap = dir.path().join("swap");
-        std::os::unix::fs::symlink(&new, &swap).unwrap();
-        std::fs::rename(&swap, &link).unwrap();
-        assert_eq!(file.read(soon()).unwrap().as_str(), "vd_iat_new");
-    }
-
-    #[test]
-    fn a_pipe_is_read_once_as_is() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("fifo");
-        let c_path = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
-        // SAFETY: a valid NUL-terminated path.
-        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
-        let writer = {
-            let path = path.clone();
-            std::thread::spawn(move || std::fs::write(path, "vd_iat_piped\n").unwrap())
-        };
-        assert_eq!(BearerFile::new(&path).read(soon()).unwrap().as_str(), "vd_iat_piped");
-        writer.join().unwrap();
-    }
-
-    /// Runs `read` on a thread of its own: a read that hangs fails the test
-    /// instead of hanging it.
-    fn within_a_minute<T: Send + 'static>(read: impl FnOnce() -> T + Send + 'static) -> T {
-        let (done, result) = std::sync::mpsc::channel();
-        std::thread::spawn(move || done.send(read()).unwrap());
-        result.recv_timeout(Duration::from_secs(60)).expect("the read returned")
-    }
-
-    fn fifo(dir: &tempfile::TempDir) -> PathBuf {
-        let path = dir.path().join("fifo");
-        let c_path = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
-        // SAFETY: a valid NUL-terminated path.
-        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
-        path
-    }
-
-    #[test]
-    fn a_fifo_nobody_writes_to_ends_at_the_deadline() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = fifo(&dir);
-        let deadline = Instant::now() + Duration::from_millis(300);
-        let error = within_a_minute(move || BearerFile::new(&path).read(deadline)).unwrap_err();
-        assert_eq!(error.kind(), ErrorKind::Timeout, "{error}");
-        assert!(error.message().contains("gave no bearer before the timeout"), "{error}");
-        assert!(Instant::now() >= deadline);
-    }
-
-    #[test]
-    fn a_fifo_whose_writer_is_silent_ends_at_the_deadline() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = fifo(&dir);
-        // Opened for reading and writing: a writer that never writes (and
-        // does not wait for a reader to open).
-        let _writer = std::fs::OpenOptions::new().read(true).write(true).open(&path).unwrap();
-        let deadline = Instant::now() + Duration::from_millis(300);
-        let error = within_a_minute(move || BearerFile::new(&path).read(deadline)).unwrap_err();
-        assert_eq!(error.kind(), ErrorKind::Timeout, "{error}");
-    }
-
-    #[test]
-    fn a_file_caught_between_truncate_and_write_is_read_again() {
-        // The backend rewriting the file in place: truncate, then write —
-        // two system calls, and a reader may come between them.
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("credential");
-        std::fs::write(&path, "vd_iat_rotation_0\n").unwrap();
-        let file = BearerFile::new(&path);
-        assert_eq!(file.read(soon()).unwrap().as_str(), "vd_iat_rotation_0");
-        for n in 1..=10 {
-            let mut rewrite = std::fs::OpenOptions::new().write(true).truncate(true).open(&path).unwrap();
-            let writer = std::thread::spawn(move || {
-                std::thread::sleep(Duration::from_millis(1));
-                rewrite.write_all(format!("vd_iat_rotation_{n}\n").as_bytes()).unwrap();
-            });
-            let bearer = file.read(soon()).unwrap_or_else(|e| panic!("rewrite {n}: {e}"));
-            assert_eq!(bearer.as_str(), format!("vd_iat_rotation_{n}"));
-            writer.join().unwrap();
-        }
-    }
-
-    #[test]
-    fn digest_identifies_the_bearer() {
-        let a = read(file_with(b"vd_iat_a").path()).unwrap();
-        let b = read(file_with(b"vd_iat_b\n").path()).unwrap();
-        assert_ne!(a.digest(), b.digest());
-        assert_eq!(a.digest(), read(file_with(b"vd_iat_a").path()).unwrap().digest());
-    }
-}
+mod tests;
+#[cfg(test)]
+mod rotation_tests;

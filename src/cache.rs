@@ -63,6 +63,15 @@ impl Entries {
         self.clock += 1;
         self.clock
     }
+
+    /// The hit: one lookup, one reference count, no key copied. Marks the
+    /// key used (also when it misses, for the caller's insert).
+    fn hit(&mut self, key: &CacheKey, now: i64) -> Option<AccessToken> {
+        let stamp = self.tick();
+        let entry = self.map.get_mut(key)?;
+        entry.last_used = stamp;
+        entry.serves(now).cloned()
+    }
 }
 
 #[derive(Default)]
@@ -120,14 +129,10 @@ impl TokenCache {
         let now = unix_now();
         let next = {
             let mut entries = self.lock();
-            let stamp = entries.tick();
-            // The hit: one lookup, one reference count, no key copied.
-            if let Some(entry) = entries.map.get_mut(key) {
-                entry.last_used = stamp;
-                if let Some(token) = entry.serves(now) {
-                    return Ok(token.clone());
-                }
+            if let Some(token) = entries.hit(key, now) {
+                return Ok(token);
             }
+            let stamp = entries.clock;
             let entry = entries.map.entry(key.clone()).or_default();
             entry.last_used = stamp;
             let valid = entry.token.as_ref().is_some_and(|t| !t.is_expired(now));
@@ -149,6 +154,12 @@ impl TokenCache {
                 landing.finish()
             }
         }
+    }
+
+    /// The cached token for `key` when it need not be refreshed, without
+    /// minting: the warm path's whole cache work.
+    pub fn cached(&self, key: &CacheKey) -> Option<AccessToken> {
+        self.lock().hit(key, unix_now())
     }
 
     /// Replaces the entry for `key` (a token minted outside the cache, as for

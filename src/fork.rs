@@ -8,12 +8,14 @@
 //! fresh one (an empty cache, a new connection pool) instead of touching the
 //! inherited copy, which is left alone — never locked, never freed.
 
-use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
-use std::sync::Once;
+use std::sync::atomic::{AtomicI64, AtomicPtr, AtomicU64, Ordering};
 
 /// Bumped in every forked child, before fork() returns there.
 static GENERATION: AtomicU64 = AtomicU64::new(0);
-static WATCH_FORKS: Once = Once::new();
+/// Whether the fork handler is registered: [`REGISTERED`], 0 for not yet,
+/// or the pid of the process whose thread is registering it.
+static WATCH_FORKS: AtomicI64 = AtomicI64::new(0);
+const REGISTERED: i64 = -1;
 
 extern "C" fn in_child() {
     // Async-signal-safe: an atomic add, nothing else.
@@ -22,11 +24,38 @@ extern "C" fn in_child() {
 
 /// Which process generation this is: changes in a forked child.
 fn generation() -> u64 {
-    WATCH_FORKS.call_once(|| {
-        // SAFETY: registers a handler that only touches an atomic.
-        unsafe { libc::pthread_atfork(None, None, Some(in_child)) };
-    });
+    if WATCH_FORKS.load(Ordering::Acquire) != REGISTERED {
+        watch_forks();
+    }
     GENERATION.load(Ordering::SeqCst)
+}
+
+/// Registers the fork handler once. Not a `Once`: a fork while another
+/// thread is inside it leaves the child a `Once` that never completes,
+/// and the child's first call would wait forever. Here a child that finds
+/// its parent's registration unfinished (another pid) cannot know whether
+/// the handler ran in it, so it counts itself a new generation and
+/// registers its own.
+#[cold]
+fn watch_forks() {
+    // SAFETY: plain system call.
+    let pid = i64::from(unsafe { libc::getpid() });
+    loop {
+        match WATCH_FORKS.compare_exchange(0, pid, Ordering::AcqRel, Ordering::Acquire) {
+            Ok(_) => break,
+            Err(REGISTERED) => return,
+            Err(registering) if registering == pid => std::thread::yield_now(),
+            Err(inherited) => {
+                if WATCH_FORKS.compare_exchange(inherited, pid, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+                    GENERATION.fetch_add(1, Ordering::SeqCst);
+                    break;
+                }
+            }
+        }
+    }
+    // SAFETY: registers a handler that only touches an atomic.
+    unsafe { libc::pthread_atfork(None, None, Some(in_child)) };
+    WATCH_FORKS.store(REGISTERED, Ordering::Release);
 }
 
 struct Slot<T> {
@@ -132,6 +161,35 @@ mod tests {
                 assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "the child freed the parent's value");
                 drop(value);
                 assert_eq!(DROPPED.load(Ordering::SeqCst), 1, "the parent frees its own");
+            }
+        }
+    }
+
+    #[test]
+    fn a_child_forked_while_the_fork_handler_was_being_registered_does_not_wait_for_it() {
+        static BUILT: AtomicU64 = AtomicU64::new(0);
+        let value: PerProcess<u64> = PerProcess::new(|| BUILT.fetch_add(1, Ordering::SeqCst));
+        let in_parent = *value.get();
+        // SAFETY: the child only touches atomics and exits without unwinding.
+        match unsafe { libc::fork() } {
+            0 => {
+                // As the child of a fork during another thread's registration finds it.
+                WATCH_FORKS.store(i64::from(unsafe { libc::getppid() }), Ordering::SeqCst);
+                let fresh = *value.get() != in_parent && WATCH_FORKS.load(Ordering::SeqCst) == REGISTERED;
+                unsafe { libc::_exit(if fresh { 0 } else { 1 }) }
+            }
+            child => {
+                // A child waiting for a registration that never ends would hang: give it a minute.
+                let mut status = 0;
+                let waited = (0..600).any(|_| {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                    unsafe { libc::waitpid(child, &mut status, libc::WNOHANG) == child }
+                });
+                if !waited {
+                    unsafe { libc::kill(child, libc::SIGKILL) };
+                    unsafe { libc::waitpid(child, &mut status, 0) };
+                }
+                assert!(waited && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "the child waited, or reused the parent's value");
             }
         }
     }

@@ -1,10 +1,12 @@
-//! The floors our calls are held to: reading the bearer file (what a warm hit
-//! must do anyway) and a bare keep-alive HTTP round trip to the same broker
+//! The floors our calls are held to: reading the bearer file, plainly or
+//! with `stat` + `pread` (what a warm hit did before its file was watched),
+//! and a bare keep-alive HTTP round trip to the same broker
 //! (what a cold call must do anyway).
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 /// One open + read + close of the bearer file.
@@ -13,6 +15,15 @@ pub fn read_bearer_file(path: &Path) {
     let mut file = File::open(path).expect("bearer file opens");
     let n = file.read(&mut buf).expect("bearer file reads");
     std::hint::black_box(&buf[..n]);
+}
+
+/// One `stat()` of the bearer file's path and one `pread()` of it held
+/// open: what a warm call did before its file was watched.
+pub fn stat_and_pread(path: &Path, held: &File) {
+    let mut buf = [0u8; 1024];
+    let meta = std::fs::metadata(path).expect("bearer file found");
+    let n = held.read_at(&mut buf, 0).expect("bearer file reads");
+    std::hint::black_box((meta.len(), &buf[..n]));
 }
 
 /// A minimal HTTP/1.1 client on one kept-alive connection, sending the
