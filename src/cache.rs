@@ -151,6 +151,17 @@ impl TokenCache {
         }
     }
 
+    /// The cached token for `key` when it is handed out without minting or
+    /// waiting (as [`Self::get_or_mint`]'s hit), else `None`.
+    pub fn peek(&self, key: &CacheKey) -> Option<AccessToken> {
+        let now = unix_now();
+        let mut entries = self.lock();
+        let stamp = entries.tick();
+        let entry = entries.map.get_mut(key)?;
+        entry.last_used = stamp;
+        entry.serves(now).cloned()
+    }
+
     /// Replaces the entry for `key` (a token minted outside the cache, as for
     /// a claims challenge).
     pub fn store(&self, key: &CacheKey, token: AccessToken) {

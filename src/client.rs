@@ -118,12 +118,7 @@ impl Client {
 
     fn obtain_token(&self, request: &TokenRequest<'_>, events: &CallEvents<'_>) -> Result<AccessToken, Error> {
         let audience = self.config.audiences.resolve(request.scope)?;
-        let timeout = match request.timeout {
-            Some(t) if t.is_zero() => return Err(Error::invalid_argument("timeout must be greater than zero")),
-            Some(t) => t.min(self.config.timeout),
-            None => self.config.timeout,
-        };
-        let deadline = Instant::now() + timeout;
+        let deadline = self.deadline(request)?;
 
         let scope = self.scopes.get(audience).expect("a body for every mapped audience");
         let body = scope.request();
@@ -158,6 +153,33 @@ impl Client {
             }),
             None => cache().get_or_mint(&key, deadline, |refresh| events.mint(refresh, mint)),
         }
+    }
+
+    /// The token for `request.scope` when the process cache hands it out at
+    /// once — no request, no wait for another call's mint — else `None`,
+    /// also when the call would fail: [`Self::request_token`] then reports
+    /// it. The bearer file is read, as by every call.
+    pub fn cached_token(&self, request: &TokenRequest<'_>) -> Option<AccessToken> {
+        if !self.config.cache || request.claims.is_some() {
+            return None;
+        }
+        let scope = self.scopes.get(self.config.audiences.resolve(request.scope).ok()?)?;
+        let key = match &self.route {
+            Route::Helper(_) => scope.key(None),
+            Route::Broker { bearer_file, .. } => scope.key(Some(bearer_file.read(self.deadline(request).ok()?).ok()?.digest())),
+        };
+        let token = cache().peek(&key)?;
+        CallEvents::new(request.scope).finish(Ok(token)).ok()
+    }
+
+    /// When a call for `request` must end: its own timeout, within the client's.
+    fn deadline(&self, request: &TokenRequest<'_>) -> Result<Instant, Error> {
+        let timeout = match request.timeout {
+            Some(t) if t.is_zero() => return Err(Error::invalid_argument("timeout must be greater than zero")),
+            Some(t) => t.min(self.config.timeout),
+            None => self.config.timeout,
+        };
+        Ok(Instant::now() + timeout)
     }
 
     /// The broker audience `scope` maps to, without asking the broker.

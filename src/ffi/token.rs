@@ -106,6 +106,47 @@ pub unsafe extern "C" fn vd_broker_client_fetch_token(
     })
 }
 
+/// Gets the token for `scope` only when the process cache hands it out at
+/// once: no request to the broker or helper, no wait for another call's.
+/// For a caller that may abandon a call (a cancelled context): try this
+/// inline, and only when it gives no token make the blocking
+/// `vd_broker_client_fetch_token` on a thread that may be left to finish.
+///
+/// - On a hit, `VD_BROKER_OK` and `*out_token` a token, as from
+///   `vd_broker_client_fetch_token` (release it with `vd_broker_token_free`).
+/// - Otherwise `VD_BROKER_OK` and `*out_token` NULL: nothing cached to hand
+///   out now, a refresh due, or a call that would fail —
+///   `vd_broker_client_fetch_token` then mints, waits or reports the error.
+/// - A NULL `client`, `scope` or `out_token`, or a scope that is not UTF-8,
+///   fails as for `vd_broker_client_fetch_token`.
+///
+/// Reads the bearer file as every call does, within `timeout_ms` (0: the
+/// client's timeout). Thread-safe.
+///
+/// # Safety
+/// As `vd_broker_client_fetch_token`, without `claims`.
+#[no_mangle]
+pub unsafe extern "C" fn vd_broker_client_fetch_cached_token(
+    client: *const vd_broker_client,
+    scope: *const c_char,
+    timeout_ms: u64,
+    out_token: *mut *mut vd_broker_token,
+    out_error: *mut *mut vd_broker_error,
+) -> i32 {
+    call_with_error_object(out_error, || {
+        if out_token.is_null() {
+            return Err(Error::invalid_argument("out_token is NULL"));
+        }
+        out_token.write(std::ptr::null_mut());
+        let client = client_ref(client)?;
+        let request = TokenRequest { scope: required_str(scope, "scope")?, claims: None, timeout: args::timeout_ms(timeout_ms) };
+        if let Some(token) = client.cached_token(&request) {
+            hand_out(token.secret().as_bytes(), &token, out_token);
+        }
+        Ok(())
+    })
+}
+
 /// Gets a token for `scope` as the blob of the ODBC attribute
 /// `SQL_COPT_SS_ACCESS_TOKEN` (see `vd_broker_client_get_odbc_token`) in one
 /// call: `(*out_token)->secret` holds `secret_len` bytes of it. Preferred
