@@ -30,8 +30,8 @@ static int32_t vdgo_create(uintptr_t logger, const vd_broker_options *options, v
 // The status vdgo_fetch_token returns when it cannot allocate a long text.
 #define VDGO_NO_MEMORY INT32_MIN
 
-// A scope this long or shorter is copied to the stack; a longer one is
-// copied to the heap.
+// A scope or claims this long or shorter is copied to the stack, a longer
+// one to the heap.
 #define VDGO_SHORT_TEXT 512
 
 // vdgo_text is text as a NUL-terminated C string: in buf when it fits
@@ -50,6 +50,7 @@ static char *vdgo_text(_GoString_ text, char *buf) {
 // What vdgo_fetch_token hands back, in one struct: one Go pointer to check
 // and one escape, where five out-parameters would be five.
 typedef struct {
+	bool cached_only, missed; // in: ask the cache alone; out: it had no token to hand out now
 	size_t length;
 	int64_t expires_on, refresh_on;
 	vd_broker_token *token;
@@ -57,10 +58,11 @@ typedef struct {
 } vdgo_result;
 
 // vdgo_fetch_token is one get-token in one cgo call: the scope (and the
-// claims, when has_claims) made C strings here, from the Go strings, so
-// Go allocates nothing for them; on success the secret copied into
-// out (capacity bytes) and the token freed when it fits, else the token
-// left in *token for the caller to copy and free. *length is the secret's.
+// claims, when has_claims) made C strings here from the Go strings, so Go
+// allocates nothing for them. On success result has the secret's length
+// and times, and the secret is copied into out (capacity bytes) and the
+// token freed when it fits; else result->token is left for the caller to
+// copy and free. On failure result->error is the library's error.
 static int32_t vdgo_fetch_token(uintptr_t logger, vd_broker_client *client, _GoString_ scope, _GoString_ claims,
                                 bool has_claims, uint64_t timeout_ms, char *out, size_t capacity,
                                 vdgo_result *result) {
@@ -72,12 +74,15 @@ static int32_t vdgo_fetch_token(uintptr_t logger, vd_broker_client *client, _GoS
 		status = VDGO_NO_MEMORY;
 	} else {
 		vdgo_logger = logger;
-		status = vd_broker_client_fetch_token(client, c_scope, c_claims, timeout_ms, &result->token, &result->error);
+		status = result->cached_only
+			? vd_broker_client_fetch_cached_token(client, c_scope, timeout_ms, &result->token, &result->error)
+			: vd_broker_client_fetch_token(client, c_scope, c_claims, timeout_ms, &result->token, &result->error);
 		vdgo_logger = 0;
 	}
 	if (c_scope != scope_buf) free(c_scope);
 	if (c_claims != claims_buf) free(c_claims);
-	if (status == VD_BROKER_OK) {
+	result->missed = status == VD_BROKER_OK && result->token == NULL;
+	if (status == VD_BROKER_OK && !result->missed) {
 		vd_broker_token *token = result->token;
 		result->length = token->secret_len;
 		result->expires_on = token->expires_on;
@@ -111,7 +116,9 @@ type handle struct {
 	// on the hot path where a mutex would take two lock pairs.
 	state atomic.Int64
 	// secretHint is the longest secret seen (at most maxSecretHint): the
-	// capacity of the buffer the secret is copied into, in the same cgo call.
+	// capacity of the buffer the secret is copied into in the same cgo call,
+	// and which the token's string then keeps (a shorter secret leaves the
+	// difference unused).
 	secretHint atomic.Int64
 }
 
@@ -213,36 +220,49 @@ func deleteLogger(logger C.uintptr_t) {
 }
 
 // getToken is one native get-token call. timeoutMs 0 means the client's.
-// The scope and claims go to C as Go strings (copied to C strings there);
+func (h *handle) getToken(scope, claims string, timeoutMs uint64) (minted, error) {
+	token, _, err := h.fetch(scope, claims, timeoutMs, false)
+	return token, err
+}
+
+// cachedToken is the token the library's cache hands out at once, if any
+// (found false: none, or the call would fail; getToken then says why).
+func (h *handle) cachedToken(scope string, timeoutMs uint64) (token minted, found bool, err error) {
+	return h.fetch(scope, "", timeoutMs, true)
+}
+
+// fetch is getToken, or cachedToken when cachedOnly. The scope and claims go to C as Go strings (copied to C strings there);
 // the secret comes back copied into a Go buffer that becomes the token's
 // string, so a warm call is one cgo call and one allocation.
-func (h *handle) getToken(scope, claims string, timeoutMs uint64) (minted, error) {
+func (h *handle) fetch(scope, claims string, timeoutMs uint64, cachedOnly bool) (minted, bool, error) {
 	if err := checkText("the scope", scope); err != nil {
-		return minted{}, err
+		return minted{}, false, err
 	}
 	if err := checkText("the claims", claims); err != nil {
-		return minted{}, err
+		return minted{}, false, err
 	}
 	client, err := h.acquire()
 	if err != nil {
-		return minted{}, err
+		return minted{}, false, err
 	}
 	defer h.release()
 	out := make([]byte, max(h.secretHint.Load(), 1))
-	var result C.vdgo_result
+	result := C.vdgo_result{cached_only: C.bool(cachedOnly)}
 	status := C.vdgo_fetch_token(h.logger, client, scope, claims, C.bool(claims != ""), C.uint64_t(timeoutMs),
 		(*C.char)(unsafe.Pointer(&out[0])), C.size_t(len(out)), &result)
 	switch {
 	case status == C.VDGO_NO_MEMORY:
-		return minted{}, &Error{Status: StatusPanic, Message: "out of memory copying the scope or claims to C"}
+		return minted{}, false, &Error{Status: StatusPanic, Message: "out of memory copying the scope or claims to C"}
 	case status != C.VD_BROKER_OK:
-		return minted{}, taken(result.error)
+		return minted{}, false, taken(result.error)
+	case bool(result.missed):
+		return minted{}, false, nil
 	}
 	length, token := result.length, result.token
 	got := minted{expiresOn: int64(result.expires_on), refreshOn: int64(result.refresh_on)}
 	if token == nil {
 		got.token = unsafe.String(&out[0], int(length))
-		return got, nil
+		return got, true, nil
 	}
 	// Longer than any secret before: copied here, and the next buffer sized for it.
 	defer C.vd_broker_token_free(token) // zeroes the library's copy
@@ -250,5 +270,5 @@ func (h *handle) getToken(scope, claims string, timeoutMs uint64) (minted, error
 		h.secretHint.Store(int64(length))
 	}
 	got.token = C.GoStringN(token.secret, C.int(length))
-	return got, nil
+	return got, true, nil
 }
