@@ -119,11 +119,7 @@ impl Client {
 
     fn obtain_token(&self, request: &TokenRequest<'_>, events: &CallEvents<'_>) -> Result<AccessToken, Error> {
         let audience = self.config.audiences.resolve(request.scope)?;
-        let timeout = match request.timeout {
-            Some(t) if t.is_zero() => return Err(Error::invalid_argument("timeout must be greater than zero")),
-            Some(t) => t.min(self.config.timeout),
-            None => self.config.timeout,
-        };
+        let timeout = self.timeout(request)?;
         let scope = self.scopes.get(audience).expect("a body for every mapped audience");
         if let Some(token) = self.warm_hit(request, scope) {
             return Ok(token);
@@ -177,6 +173,41 @@ impl Client {
             return None;
         }
         cache().cached(&scope.key(Some(bearer_file.unchanged_digest()?)))
+    }
+
+    /// The token for `request.scope` when the process cache hands it out at
+    /// once — no request, no wait for another call's mint — else `None`,
+    /// also when the call would fail: [`Self::request_token`] then reports
+    /// it. The bearer file is read unless its watch proves it unchanged, as
+    /// by every call.
+    pub fn cached_token(&self, request: &TokenRequest<'_>) -> Option<AccessToken> {
+        if !self.config.cache || request.claims.is_some() {
+            return None;
+        }
+        let timeout = self.timeout(request).ok()?;
+        let scope = self.scopes.get(self.config.audiences.resolve(request.scope).ok()?)?;
+        let token = match self.warm_hit(request, scope) {
+            Some(token) => token,
+            None => {
+                let key = match &self.route {
+                    Route::Helper(_) => scope.key(None),
+                    Route::Broker { bearer_file, .. } => {
+                        scope.key(Some(bearer_file.read(Instant::now() + timeout).ok()?.digest()))
+                    }
+                };
+                cache().cached(&key)?
+            }
+        };
+        CallEvents::new(request.scope).finish(Ok(token)).ok()
+    }
+
+    /// How long a call for `request` may take: its own timeout, within the client's.
+    fn timeout(&self, request: &TokenRequest<'_>) -> Result<Duration, Error> {
+        match request.timeout {
+            Some(t) if t.is_zero() => Err(Error::invalid_argument("timeout must be greater than zero")),
+            Some(t) => Ok(t.min(self.config.timeout)),
+            None => Ok(self.config.timeout),
+        }
     }
 
     /// The broker audience `scope` maps to, without asking the broker.

@@ -70,6 +70,7 @@ pub fn rows(t: &Target<'_>, warm: &NativeClient, buf: &mut [u8], calls: u32) -> 
         ),
     ];
     rows.extend(python_peers(t, &served));
+    rows.extend(crate::golang::peer_rows(t, served.url.split('?').next().expect("a URL"), &served.header));
     rows.extend(wrk(&served));
     rows
 }

@@ -1,6 +1,6 @@
 //! The same measurements from other runtimes, run as subprocesses against the
-//! same emulator and bearer file: the old pure-Python credential, the Python
-//! binding and the Go binding. A runtime that is missing gives a row saying
+//! same emulator and bearer file: the old pure-Python credential and the
+//! Python binding (the Go binding's are in `golang`). A runtime that is missing gives a row saying
 //! why instead of a number.
 
 use std::path::Path;
@@ -88,39 +88,4 @@ pub fn python_binding(t: &Target<'_>, calls: u32) -> Vec<Row> {
         .env("PYTHONPATH", t.root.join("bindings/python/src"))
         .env("VD_BROKER_LIBRARY", t.library);
     run(&mut command, name).map(|out| json_rows(&out)).unwrap_or_else(|row| vec![row])
-}
-
-/// The Go binding's `testing.B` benchmarks over this build's library.
-pub fn go_binding(t: &Target<'_>) -> Vec<Row> {
-    let name = "Go binding";
-    let dir = t.root.join("bindings/go");
-    if !dir.join("go.mod").exists() {
-        return vec![Row::skipped(name, "not measured: bindings/go is missing")];
-    }
-    let lib_dir = t.library.parent().expect("library dir");
-    let mut command = Command::new("go");
-    command
-        .current_dir(&dir)
-        .args(["test", "-run", "^$", "-bench", "GetToken", "-benchtime", "2000x", "-count", "1", "."])
-        .env("CGO_CFLAGS", format!("-I{}", t.root.join("include").display()))
-        .env("CGO_LDFLAGS", format!("-L{0} -Wl,-rpath,{0}", lib_dir.display()))
-        .env("VD_BROKER_EMULATOR", lib_dir.join("vd-broker-emulator"))
-        .env("VD_BROKER_BENCH_BROKER_URL", t.broker_url)
-        .env("VD_BROKER_BENCH_CREDENTIAL_FILE", t.credential_file);
-    let output = match run(&mut command, name) {
-        Ok(out) => out,
-        Err(row) => return vec![row],
-    };
-    // "BenchmarkGetTokenWarm-2   2000   1234 ns/op"
-    String::from_utf8_lossy(&output)
-        .lines()
-        .filter_map(|line| {
-            let mut fields = line.split_whitespace();
-            let bench = fields.next()?.strip_prefix("Benchmark")?;
-            let calls = fields.next()?.parse::<u64>().ok()?;
-            let ns = fields.next()?.parse::<f64>().ok()?;
-            let label = bench.split('-').next().unwrap_or(bench);
-            Some(Row::measured(&format!("Go binding, {label}"), Duration::from_secs_f64(ns / 1e9), calls, "testing.B"))
-        })
-        .collect()
 }

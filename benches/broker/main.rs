@@ -22,6 +22,7 @@ mod endpoint;
 mod external;
 mod first_call;
 mod floors;
+mod golang;
 mod measure;
 mod placement;
 
@@ -144,7 +145,7 @@ fn main() {
     rows.extend(endpoint::rows(&target, &warm, &mut buf, ENDPOINT_CALLS));
     rows.extend(external::old_python(&target, 1_000));
     rows.extend(external::python_binding(&target, 10_000));
-    rows.extend(external::go_binding(&target));
+    rows.extend(golang::binding_rows(&target));
 
     println!("{}", machine());
     println!();

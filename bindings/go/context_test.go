@@ -129,3 +129,59 @@ func TestADistantDeadlineDoesNotWidenTheCredentialsTimeout(t *testing.T) {
 	_, err := tokenFor(ctx, cred, storageScope)
 	mustFail(t, err, vdbroker.ErrTimeout, bearer)
 }
+
+// A token the cache hands out at once is fetched inline, whatever the
+// context: a cancellable one costs no goroutine, channel or closure more
+// than context.Background().
+func TestAWarmCallWithACancellableContextIsInline(t *testing.T) {
+	opts, _ := brokerOptions(t, shared)
+	cred := newCredential(t, &opts)
+	mustToken(t, cred, storageScope)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	allocs := func(ctx context.Context) float64 {
+		return testing.AllocsPerRun(200, func() {
+			if _, err := tokenFor(ctx, cred, storageScope); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	if background, cancellable := allocs(context.Background()), allocs(ctx); cancellable != background {
+		t.Errorf("a warm GetToken allocates %.1f times with a cancellable context, %.1f without", cancellable, background)
+	}
+}
+
+// With a cancellable context the cache is asked first, and what it cannot
+// hand out at once is minted as before: a miss, a rotated bearer, the
+// cache off.
+func TestACancellableContextGetsWhatTheCacheHolds(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	opts, bearer := brokerOptions(t, shared)
+	cred := newCredential(t, &opts)
+	first, err := tokenFor(ctx, cred, storageScope)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := tokenFor(ctx, cred, storageScope); err != nil || again.Token != first.Token {
+		t.Fatalf("the second call should be the cache's token: %v", err)
+	}
+	shared.wantRequests(t, bearer, 1)
+
+	rotated := randomBearer()
+	writeBearer(t, opts.CredentialFile, rotated+"\n")
+	if next, err := tokenFor(ctx, cred, storageScope); err != nil || claimsOf(t, next.Token)["vd_bearer"] != sha256Hex(rotated)[:16] {
+		t.Errorf("after a rotation: %v", err)
+	}
+	shared.wantRequests(t, rotated, 1)
+
+	opts.DisableCache = true
+	uncached := newCredential(t, &opts)
+	for range 2 {
+		if _, err := tokenFor(ctx, uncached, storageScope); err != nil {
+			t.Fatal(err)
+		}
+	}
+	shared.wantRequests(t, rotated, 3)
+}

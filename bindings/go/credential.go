@@ -62,7 +62,8 @@ func (c *Credential) GetToken(ctx context.Context, opts policy.TokenRequestOptio
 
 // mintWithin runs the native call bounded by ctx: the time left before its
 // deadline is the call's timeout, and a ctx that can end early gets the
-// call its own goroutine, left to finish in the background if ctx ends first.
+// call its own goroutine, left to finish in the background if ctx ends
+// first — unless the library's cache hands the token out at once.
 func mintWithin(ctx context.Context, h *handle, scope, claims string) (minted, error) {
 	if err := ctx.Err(); err != nil {
 		return minted{}, fmt.Errorf("vdbroker: no token requested: %w", err)
@@ -73,9 +74,17 @@ func mintWithin(ctx context.Context, h *handle, scope, claims string) (minted, e
 	}
 	var token minted
 	var err error
-	if ctx.Done() == nil {
+	found := false
+	if ctx.Done() != nil && claims == "" {
+		// A token the cache hands out at once needs no goroutine: that call
+		// waits on no request and no other call, so ctx has nothing to cut short.
+		token, found, err = h.cachedToken(scope, timeoutMs)
+	}
+	switch {
+	case found || err != nil: // answered by the cache, or refused before any native call
+	case ctx.Done() == nil:
 		token, err = h.getToken(scope, claims, timeoutMs)
-	} else {
+	default:
 		type outcome struct {
 			token minted
 			err   error

@@ -192,3 +192,30 @@ func TestVersionIsTheLibrarys(t *testing.T) {
 		t.Errorf("Version() = %q", v)
 	}
 }
+
+// The binding copies texts to C on the stack up to a size and the secret
+// into a buffer sized by the longest one before: a long scope and long
+// claims, and tokens longer and shorter than the one before, all arrive
+// whole.
+func TestLongScopesClaimsAndTokensArriveWhole(t *testing.T) {
+	t.Parallel()
+	opts, bearer := brokerOptions(t, shared)
+	long := "https://" + strings.Repeat("a", 600) + ".example"
+	audience := "long_" + strings.Repeat("b", 2000)
+	opts.Audiences = map[string]string{long: audience}
+	cred := newCredential(t, &opts)
+	for _, c := range []struct{ scope, audience string }{{vaultScope, "vault"}, {long, audience}, {vaultScope, "vault"}} {
+		if got := claimsOf(t, mustToken(t, cred, c.scope).Token)["vd_audience"]; got != c.audience {
+			t.Errorf("scope %.40s…: audience %.40v…, want %.40s…", c.scope, got, c.audience)
+		}
+	}
+	claims := `{"access_token":{"nbf":{"essential":true,"value":"1700000000"}},"pad":"` + strings.Repeat("c", 600) + `"}`
+	token, err := cred.GetToken(context.Background(), policy.TokenRequestOptions{Scopes: []string{long}, Claims: claims})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := claimsOf(t, token.Token)["vd_audience"]; got != audience {
+		t.Errorf("with long claims: audience %.40v…", got)
+	}
+	shared.wantRequests(t, bearer, 3)
+}

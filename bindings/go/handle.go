@@ -2,6 +2,7 @@ package vdbroker
 
 /*
 #include <stdlib.h>
+#include <string.h>
 #include "vd_broker.h"
 
 // vdgoLogEvent is logging.go's; vdgo_logger the logger (a cgo.Handle) of the
@@ -26,11 +27,72 @@ static int32_t vdgo_create(uintptr_t logger, const vd_broker_options *options, v
 	return status;
 }
 
-static int32_t vdgo_fetch_token(uintptr_t logger, vd_broker_client *client, const char *scope, const char *claims,
-                                uint64_t timeout_ms, vd_broker_token **token, vd_broker_error **error) {
-	vdgo_logger = logger;
-	int32_t status = vd_broker_client_fetch_token(client, scope, claims, timeout_ms, token, error);
-	vdgo_logger = 0;
+// The status vdgo_fetch_token returns when it cannot allocate a long text.
+#define VDGO_NO_MEMORY INT32_MIN
+
+// A scope or claims this long or shorter is copied to the stack, a longer
+// one to the heap.
+#define VDGO_SHORT_TEXT 512
+
+// vdgo_text is text as a NUL-terminated C string: in buf when it fits
+// (VDGO_SHORT_TEXT + 1 bytes), else malloc'ed (the caller frees it when it
+// is not buf). NULL when out of memory.
+static char *vdgo_text(_GoString_ text, char *buf) {
+	size_t length = _GoStringLen(text);
+	char *out = length <= VDGO_SHORT_TEXT ? buf : malloc(length + 1);
+	if (out != NULL) {
+		memcpy(out, _GoStringPtr(text), length);
+		out[length] = 0;
+	}
+	return out;
+}
+
+// What vdgo_fetch_token hands back, in one struct: one Go pointer to check
+// and one escape, where five out-parameters would be five.
+typedef struct {
+	bool cached_only, missed; // in: ask the cache alone; out: it had no token to hand out now
+	size_t length;
+	int64_t expires_on, refresh_on;
+	vd_broker_token *token;
+	vd_broker_error *error;
+} vdgo_result;
+
+// vdgo_fetch_token is one get-token in one cgo call: the scope (and the
+// claims, when has_claims) made C strings here from the Go strings, so Go
+// allocates nothing for them. On success result has the secret's length
+// and times, and the secret is copied into out (capacity bytes) and the
+// token freed when it fits; else result->token is left for the caller to
+// copy and free. On failure result->error is the library's error.
+static int32_t vdgo_fetch_token(uintptr_t logger, vd_broker_client *client, _GoString_ scope, _GoString_ claims,
+                                bool has_claims, uint64_t timeout_ms, char *out, size_t capacity,
+                                vdgo_result *result) {
+	char scope_buf[VDGO_SHORT_TEXT + 1], claims_buf[VDGO_SHORT_TEXT + 1];
+	char *c_scope = vdgo_text(scope, scope_buf);
+	char *c_claims = has_claims ? vdgo_text(claims, claims_buf) : NULL;
+	int32_t status;
+	if (c_scope == NULL || (has_claims && c_claims == NULL)) {
+		status = VDGO_NO_MEMORY;
+	} else {
+		vdgo_logger = logger;
+		status = result->cached_only
+			? vd_broker_client_fetch_cached_token(client, c_scope, timeout_ms, &result->token, &result->error)
+			: vd_broker_client_fetch_token(client, c_scope, c_claims, timeout_ms, &result->token, &result->error);
+		vdgo_logger = 0;
+	}
+	if (c_scope != scope_buf) free(c_scope);
+	if (c_claims != claims_buf) free(c_claims);
+	result->missed = status == VD_BROKER_OK && result->token == NULL;
+	if (status == VD_BROKER_OK && !result->missed) {
+		vd_broker_token *token = result->token;
+		result->length = token->secret_len;
+		result->expires_on = token->expires_on;
+		result->refresh_on = token->refresh_on;
+		if (result->length <= capacity) {
+			memcpy(out, token->secret, result->length);
+			vd_broker_token_free(token); // zeroes the library's copy
+			result->token = NULL;
+		}
+	}
 	return status;
 }
 */
@@ -40,6 +102,7 @@ import (
 	"log/slog"
 	"runtime/cgo"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -47,12 +110,22 @@ import (
 // running natively, so the client is freed only once it is closed and no
 // call is using it.
 type handle struct {
-	mu     sync.Mutex
 	client *C.vd_broker_client
 	logger C.uintptr_t // a cgo.Handle of Options.Logger, 0 for none
-	calls  int
-	closed bool
+	// state is the calls in flight, plus closedFlag once closed: one atomic
+	// on the hot path where a mutex would take two lock pairs.
+	state atomic.Int64
+	// secretHint is the longest secret seen (at most maxSecretHint): the
+	// capacity of the buffer the secret is copied into in the same cgo call,
+	// and which the token's string then keeps (a shorter secret leaves the
+	// difference unused).
+	secretHint atomic.Int64
 }
+
+const (
+	closedFlag    = 1 << 62
+	maxSecretHint = 64 << 10
+)
 
 // routeLogs registers the C trampoline as the library's log callback, once.
 var routeLogs = sync.OnceFunc(func() { C.vdgo_route_logs() })
@@ -99,34 +172,37 @@ func newHandle(opts *Options) (*handle, error) {
 }
 
 func (h *handle) acquire() (*C.vd_broker_client, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.closed {
-		return nil, ErrClosed
+	for {
+		state := h.state.Load()
+		if state&closedFlag != 0 {
+			return nil, ErrClosed
+		}
+		if h.state.CompareAndSwap(state, state+1) {
+			return h.client, nil
+		}
 	}
-	h.calls++
-	return h.client, nil
 }
 
+// release ends a call; the last call of a closed handle frees it.
 func (h *handle) release() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.calls--
-	if h.closed && h.calls == 0 {
+	if h.state.Add(-1) == closedFlag {
 		h.free()
 	}
 }
 
 // close frees the client now, or when its last call returns.
 func (h *handle) close() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.closed {
-		return
-	}
-	h.closed = true
-	if h.calls == 0 {
-		h.free()
+	for {
+		state := h.state.Load()
+		if state&closedFlag != 0 {
+			return
+		}
+		if h.state.CompareAndSwap(state, state|closedFlag) {
+			if state == 0 {
+				h.free()
+			}
+			return
+		}
 	}
 }
 
@@ -145,32 +221,54 @@ func deleteLogger(logger C.uintptr_t) {
 
 // getToken is one native get-token call. timeoutMs 0 means the client's.
 func (h *handle) getToken(scope, claims string, timeoutMs uint64) (minted, error) {
-	cScope, err := cString("the scope", scope)
-	if err != nil {
-		return minted{}, err
+	token, _, err := h.fetch(scope, claims, timeoutMs, false)
+	return token, err
+}
+
+// cachedToken is the token the library's cache hands out at once, if any
+// (found false: none, or the call would fail; getToken then says why).
+func (h *handle) cachedToken(scope string, timeoutMs uint64) (token minted, found bool, err error) {
+	return h.fetch(scope, "", timeoutMs, true)
+}
+
+// fetch is getToken, or cachedToken when cachedOnly. The scope and claims go to C as Go strings (copied to C strings there);
+// the secret comes back copied into a Go buffer that becomes the token's
+// string, so a warm call is one cgo call and one allocation.
+func (h *handle) fetch(scope, claims string, timeoutMs uint64, cachedOnly bool) (minted, bool, error) {
+	if err := checkText("the scope", scope); err != nil {
+		return minted{}, false, err
 	}
-	defer C.free(unsafe.Pointer(cScope))
-	var cClaims *C.char
-	if claims != "" {
-		if cClaims, err = cString("the claims", claims); err != nil {
-			return minted{}, err
-		}
-		defer C.free(unsafe.Pointer(cClaims))
+	if err := checkText("the claims", claims); err != nil {
+		return minted{}, false, err
 	}
 	client, err := h.acquire()
 	if err != nil {
-		return minted{}, err
+		return minted{}, false, err
 	}
 	defer h.release()
-	var token *C.vd_broker_token
-	var failed *C.vd_broker_error
-	if C.vdgo_fetch_token(h.logger, client, cScope, cClaims, C.uint64_t(timeoutMs), &token, &failed) != C.VD_BROKER_OK {
-		return minted{}, taken(failed)
+	out := make([]byte, max(h.secretHint.Load(), 1))
+	result := C.vdgo_result{cached_only: C.bool(cachedOnly)}
+	status := C.vdgo_fetch_token(h.logger, client, scope, claims, C.bool(claims != ""), C.uint64_t(timeoutMs),
+		(*C.char)(unsafe.Pointer(&out[0])), C.size_t(len(out)), &result)
+	switch {
+	case status == C.VDGO_NO_MEMORY:
+		return minted{}, false, &Error{Status: StatusPanic, Message: "out of memory copying the scope or claims to C"}
+	case status != C.VD_BROKER_OK:
+		return minted{}, false, taken(result.error)
+	case bool(result.missed):
+		return minted{}, false, nil
 	}
+	length, token := result.length, result.token
+	got := minted{expiresOn: int64(result.expires_on), refreshOn: int64(result.refresh_on)}
+	if token == nil {
+		got.token = unsafe.String(&out[0], int(length))
+		return got, true, nil
+	}
+	// Longer than any secret before: copied here, and the next buffer sized for it.
 	defer C.vd_broker_token_free(token) // zeroes the library's copy
-	return minted{
-		token:     C.GoStringN(token.secret, C.int(token.secret_len)),
-		expiresOn: int64(token.expires_on),
-		refreshOn: int64(token.refresh_on),
-	}, nil
+	if length <= maxSecretHint && int64(length) > h.secretHint.Load() {
+		h.secretHint.Store(int64(length))
+	}
+	got.token = C.GoStringN(token.secret, C.int(length))
+	return got, true, nil
 }

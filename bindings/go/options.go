@@ -127,10 +127,19 @@ func withCString(what, value string, use func(*C.char) error) error {
 // cString is C.CString for strings C can hold: a NUL byte would silently
 // cut the string short, so it is refused.
 func cString(what, value string) (*C.char, error) {
-	if strings.IndexByte(value, 0) >= 0 {
-		return nil, &Error{Status: StatusInvalidArgument, Message: what + " contains a NUL byte, which a C string cannot carry"}
+	if err := checkText(what, value); err != nil {
+		return nil, err
 	}
 	return C.CString(value), nil
+}
+
+// checkText refuses a NUL byte in text bound for C, which would silently
+// cut it short.
+func checkText(what, value string) error {
+	if strings.IndexByte(value, 0) >= 0 {
+		return &Error{Status: StatusInvalidArgument, Message: what + " contains a NUL byte, which a C string cannot carry"}
+	}
+	return nil
 }
 
 // milliseconds rounds d up, so that a positive duration never becomes the

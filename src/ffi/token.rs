@@ -10,7 +10,7 @@ use super::boundary::call_infallible;
 use super::client::{client_ref, vd_broker_client};
 use super::error_object::{call_with_error_object, vd_broker_error};
 use super::odbc::odbc_blob;
-use crate::client::TokenRequest;
+use crate::client::{Client, TokenRequest};
 use crate::error::Error;
 use crate::token::AccessToken;
 
@@ -53,8 +53,25 @@ unsafe fn hand_out(bytes: &[u8], token: &AccessToken, out_token: *mut *mut vd_br
     out_token.write(Box::into_raw(Box::new(Owned { public, secret })).cast());
 }
 
-/// The token for a preferred call's arguments; `out_token` checked first,
-/// so a NULL one fails without minting.
+/// A preferred call's client and request; `out_token` checked (and set to
+/// NULL) first, so a NULL one fails without minting.
+unsafe fn arguments<'a>(
+    client: *const vd_broker_client,
+    scope: *const c_char,
+    claims: *const c_char,
+    timeout_ms: u64,
+    out_token: *mut *mut vd_broker_token,
+) -> Result<(&'a Client, TokenRequest<'a>), Error> {
+    if out_token.is_null() {
+        return Err(Error::invalid_argument("out_token is NULL"));
+    }
+    out_token.write(std::ptr::null_mut());
+    let client = client_ref(client)?;
+    let claims = optional_str(claims, "claims")?;
+    Ok((client, TokenRequest { scope: required_str(scope, "scope")?, claims, timeout: args::timeout_ms(timeout_ms) }))
+}
+
+/// The token for a preferred call's arguments.
 unsafe fn fetch(
     client: *const vd_broker_client,
     scope: *const c_char,
@@ -62,13 +79,7 @@ unsafe fn fetch(
     timeout_ms: u64,
     out_token: *mut *mut vd_broker_token,
 ) -> Result<AccessToken, Error> {
-    if out_token.is_null() {
-        return Err(Error::invalid_argument("out_token is NULL"));
-    }
-    out_token.write(std::ptr::null_mut());
-    let client = client_ref(client)?;
-    let claims = optional_str(claims, "claims")?;
-    let request = TokenRequest { scope: required_str(scope, "scope")?, claims, timeout: args::timeout_ms(timeout_ms) };
+    let (client, request) = arguments(client, scope, claims, timeout_ms, out_token)?;
     client.request_token(&request)
 }
 
@@ -102,6 +113,42 @@ pub unsafe extern "C" fn vd_broker_client_fetch_token(
     call_with_error_object(out_error, || {
         let token = fetch(client, scope, claims, timeout_ms, out_token)?;
         hand_out(token.secret().as_bytes(), &token, out_token);
+        Ok(())
+    })
+}
+
+/// Gets the token for `scope` only when the process cache hands it out at
+/// once: no request to the broker or helper, no wait for another call's.
+/// For a caller that may abandon a call (a cancelled context): try this
+/// inline, and only when it gives no token make the blocking
+/// `vd_broker_client_fetch_token` on a thread that may be left to finish.
+///
+/// - On a hit, `VD_BROKER_OK` and `*out_token` a token, as from
+///   `vd_broker_client_fetch_token` (release it with `vd_broker_token_free`).
+/// - Otherwise `VD_BROKER_OK` and `*out_token` NULL: nothing cached to hand
+///   out now, a refresh due, or a call that would fail —
+///   `vd_broker_client_fetch_token` then mints, waits or reports the error.
+/// - A NULL `client`, `scope` or `out_token`, or a scope that is not UTF-8,
+///   fails as for `vd_broker_client_fetch_token`.
+///
+/// Reads the bearer file as every call does, within `timeout_ms` (0: the
+/// client's timeout). Thread-safe.
+///
+/// # Safety
+/// As `vd_broker_client_fetch_token`, without `claims`.
+#[no_mangle]
+pub unsafe extern "C" fn vd_broker_client_fetch_cached_token(
+    client: *const vd_broker_client,
+    scope: *const c_char,
+    timeout_ms: u64,
+    out_token: *mut *mut vd_broker_token,
+    out_error: *mut *mut vd_broker_error,
+) -> i32 {
+    call_with_error_object(out_error, || {
+        let (client, request) = arguments(client, scope, std::ptr::null(), timeout_ms, out_token)?;
+        if let Some(token) = client.cached_token(&request) {
+            hand_out(token.secret().as_bytes(), &token, out_token);
+        }
         Ok(())
     })
 }

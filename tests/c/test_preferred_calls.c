@@ -80,6 +80,38 @@ static void a_failure_is_an_error_object_and_no_token(void) {
     fixture_close(&f);
 }
 
+/* vd_broker_client_fetch_cached_token hands out what the process cache
+ * holds, and on a miss no token and no error, without asking the broker;
+ * its arguments are checked as fetch_token's. */
+static void fetch_cached_token_asks_the_cache_alone(void) {
+    struct fixture f;
+    fixture_open(&f);
+    vd_broker_token *token = UNTOUCHED;
+    vd_broker_error *error = UNTOUCHED;
+    long before = emulator_request_count();
+    CHECK_STATUS(vd_broker_client_fetch_cached_token(f.client, VAULT_SCOPE, 0, &token, &error), VD_BROKER_OK);
+    CHECK(token == NULL && error == NULL);
+    CHECK(emulator_request_count() == before);
+    vd_broker_token *fetched = NULL;
+    CHECK_STATUS(vd_broker_client_fetch_token(f.client, VAULT_SCOPE, NULL, 0, &fetched, NULL), VD_BROKER_OK);
+    CHECK_STATUS(vd_broker_client_fetch_cached_token(f.client, VAULT_SCOPE, 0, &token, &error), VD_BROKER_OK);
+    if (CHECK(token != NULL && fetched != NULL)) {
+        CHECK(strcmp(token->secret, fetched->secret) == 0 && token->expires_on == fetched->expires_on);
+    }
+    vd_broker_token_free(token);
+    vd_broker_token_free(fetched);
+    /* A rotated bearer is a new key: nothing cached for it yet. */
+    rotate_bearer(&f);
+    CHECK_STATUS(vd_broker_client_fetch_cached_token(f.client, VAULT_SCOPE, 0, &token, NULL), VD_BROKER_OK);
+    CHECK(token == NULL);
+    CHECK(emulator_request_count() == before + 1);
+    CHECK_STATUS(vd_broker_client_fetch_cached_token(f.client, VAULT_SCOPE, 0, NULL, NULL), VD_BROKER_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(vd_broker_client_fetch_cached_token(f.client, NULL, 0, &token, &error), VD_BROKER_ERR_INVALID_ARGUMENT);
+    CHECK_CONTAINS(error->message, "scope is NULL");
+    vd_broker_error_free(error);
+    fixture_close(&f);
+}
+
 /* Creates a client from `options` expecting `want` and `message_part`. */
 static void check_refused(const vd_broker_options *options, int32_t want, const char *message_part) {
     vd_broker_client *client = UNTOUCHED;
@@ -159,6 +191,7 @@ int main(int argc, char **argv) {
         TEST_CASE(fetch_token_hands_out_an_owned_token_and_no_error),
         TEST_CASE(fetch_odbc_token_hands_out_the_blob),
         TEST_CASE(a_failure_is_an_error_object_and_no_token),
+        TEST_CASE(fetch_cached_token_asks_the_cache_alone),
         TEST_CASE(a_failed_setter_is_reported_by_the_constructor),
         TEST_CASE(text_revision_and_seconds_are_taken),
         TEST_CASE(classifiers_and_descriptions),

@@ -717,6 +717,33 @@ int32_t vd_broker_client_fetch_token(const struct vd_broker_client *client,
                                      struct vd_broker_error **out_error);
 
 /**
+ * Gets the token for `scope` only when the process cache hands it out at
+ * once: no request to the broker or helper, no wait for another call's.
+ * For a caller that may abandon a call (a cancelled context): try this
+ * inline, and only when it gives no token make the blocking
+ * `vd_broker_client_fetch_token` on a thread that may be left to finish.
+ *
+ * - On a hit, `VD_BROKER_OK` and `*out_token` a token, as from
+ *   `vd_broker_client_fetch_token` (release it with `vd_broker_token_free`).
+ * - Otherwise `VD_BROKER_OK` and `*out_token` NULL: nothing cached to hand
+ *   out now, a refresh due, or a call that would fail —
+ *   `vd_broker_client_fetch_token` then mints, waits or reports the error.
+ * - A NULL `client`, `scope` or `out_token`, or a scope that is not UTF-8,
+ *   fails as for `vd_broker_client_fetch_token`.
+ *
+ * Reads the bearer file as every call does, within `timeout_ms` (0: the
+ * client's timeout). Thread-safe.
+ *
+ * # Safety
+ * As `vd_broker_client_fetch_token`, without `claims`.
+ */
+int32_t vd_broker_client_fetch_cached_token(const struct vd_broker_client *client,
+                                            const char *scope,
+                                            uint64_t timeout_ms,
+                                            struct vd_broker_token **out_token,
+                                            struct vd_broker_error **out_error);
+
+/**
  * Gets a token for `scope` as the blob of the ODBC attribute
  * `SQL_COPT_SS_ACCESS_TOKEN` (see `vd_broker_client_get_odbc_token`) in one
  * call: `(*out_token)->secret` holds `secret_len` bytes of it. Preferred

@@ -127,6 +127,9 @@ namespace VibeData.Studio.AzureCredBroker.Interop
         internal static extern int vd_broker_client_fetch_token(ClientHandle client, byte[] scope, byte[] claims, ulong timeout_ms, out TokenHandle out_token, out ErrorHandle out_error);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int vd_broker_client_fetch_cached_token(ClientHandle client, byte[] scope, ulong timeout_ms, out TokenHandle out_token, out ErrorHandle out_error);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int vd_broker_client_fetch_odbc_token(ClientHandle client, byte[] scope, ulong timeout_ms, out TokenHandle out_token, out ErrorHandle out_error);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]

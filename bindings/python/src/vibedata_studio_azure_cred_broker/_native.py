@@ -110,6 +110,7 @@ FUNCTIONS: dict[str, tuple[object, list[object]]] = {
     "vd_broker_status_is_caller_error": (c_bool, [c_int32]),
     "vd_broker_status_is_unavailable": (c_bool, [c_int32]),
     "vd_broker_client_fetch_token": (c_int32, [POINTER(vd_broker_client), c_char_p, c_char_p, c_uint64, POINTER(POINTER(vd_broker_token)), POINTER(POINTER(vd_broker_error))]),
+    "vd_broker_client_fetch_cached_token": (c_int32, [POINTER(vd_broker_client), c_char_p, c_uint64, POINTER(POINTER(vd_broker_token)), POINTER(POINTER(vd_broker_error))]),
     "vd_broker_client_fetch_odbc_token": (c_int32, [POINTER(vd_broker_client), c_char_p, c_uint64, POINTER(POINTER(vd_broker_token)), POINTER(POINTER(vd_broker_error))]),
     "vd_broker_token_free": (None, [POINTER(vd_broker_token)]),
 }
