@@ -166,3 +166,33 @@ impl Hasher for KeyHasher {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::TokenCache;
+    use crate::token::{unix_now, AccessToken};
+    use zeroize::Zeroizing;
+
+    fn scope(body: &[u8]) -> KeyScope {
+        KeyScope::new("http://b/token".into(), Arc::from(body))
+    }
+
+    #[test]
+    fn a_borrowed_lookup_finds_exactly_what_an_owned_key_stored() {
+        let cache = TokenCache::default();
+        let stored = scope(b"{\"audience\":\"sql\"}");
+        let now = unix_now();
+        cache.store(&stored.key(Some([1; 32])), AccessToken::new(Zeroizing::new("t".into()), now + 3600, now + 3000));
+        assert_eq!(cache.cached(&stored.lookup(Some([1; 32]))).unwrap().secret(), "t");
+        // Equal parts in other allocations (another client's scope) are the same key.
+        let twin = scope(b"{\"audience\":\"sql\"}");
+        assert_eq!(cache.cached(&twin.lookup(Some([1; 32]))).unwrap().secret(), "t");
+        // Any part that differs is another key.
+        assert!(cache.cached(&stored.lookup(Some([2; 32]))).is_none());
+        assert!(cache.cached(&stored.lookup(None)).is_none());
+        assert!(cache.cached(&scope(b"{\"audience\":\"vault\"}").lookup(Some([1; 32]))).is_none());
+        let elsewhere = KeyScope::new("http://c/token".into(), Arc::from(&b"{\"audience\":\"sql\"}"[..]));
+        assert!(cache.cached(&elsewhere.lookup(Some([1; 32]))).is_none());
+    }
+}
