@@ -21,8 +21,8 @@ use std::hash::BuildHasherDefault;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
-pub(crate) use key::{CacheKey, KeyScope};
-use key::KeyHasher;
+pub(crate) use key::{CacheKey, KeyLookup, KeyScope};
+use key::{KeyHasher, KeyParts};
 
 use crate::error::{Error, ErrorKind};
 use crate::fork::PerProcess;
@@ -66,7 +66,7 @@ impl Entries {
 
     /// The hit: one lookup, one reference count, no key copied. Marks the
     /// key used (also when it misses, for the caller's insert).
-    fn hit(&mut self, key: &CacheKey, now: i64) -> Option<AccessToken> {
+    fn hit(&mut self, key: &dyn KeyParts, now: i64) -> Option<AccessToken> {
         let stamp = self.tick();
         let entry = self.map.get_mut(key)?;
         entry.last_used = stamp;
@@ -158,7 +158,7 @@ impl TokenCache {
 
     /// The cached token for `key` when it need not be refreshed, without
     /// minting: the warm path's whole cache work.
-    pub fn cached(&self, key: &CacheKey) -> Option<AccessToken> {
+    pub fn cached(&self, key: &KeyLookup<'_>) -> Option<AccessToken> {
         self.lock().hit(key, unix_now())
     }
 

@@ -1,7 +1,6 @@
 //! A client: one configuration, one connection pool, and the request path
 //! from scope to token, top to bottom.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,6 +13,7 @@ use crate::config::{Config, Options};
 use crate::error::Error;
 use crate::log::{self, events::CallEvents};
 use crate::retry::{with_retries, MAX_ATTEMPTS, REFRESH_ATTEMPTS};
+use crate::scope_table::ScopeTable;
 use crate::shared_cache::SharedCache;
 use crate::token::AccessToken;
 
@@ -41,10 +41,10 @@ impl<'a> TokenRequest<'a> {
 pub struct Client {
     config: Config,
     route: Route,
-    /// The request body for each audience of the map with the fixed part of
-    /// its cache key, built once: a cache hit does no JSON work and hashes
-    /// only the bearer's digest.
-    scopes: HashMap<String, KeyScope>,
+    /// For each resource of the map, its audience and request body with the
+    /// fixed part of its cache key, built once: a cache hit hashes the
+    /// resource once, does no JSON work and hashes only the bearer's digest.
+    scopes: ScopeTable,
     /// The cache this user's processes share, behind the process cache;
     /// `None` when it is off or its directory cannot be trusted.
     shared: Option<SharedCache>,
@@ -86,17 +86,10 @@ impl Client {
             Route::Broker { broker, .. } => broker.token_url().into(),
         };
         log::info!("new client: tokens come from the {} at {endpoint}", route.name());
-        let scopes = config
-            .audiences
-            .iter()
-            .map(|(_, audience)| {
-                let body = match &route {
-                    Route::Helper(_) => AccessHelper::request_body(audience),
-                    Route::Broker { .. } => Broker::request_body(audience, config.context.as_ref()),
-                };
-                (audience.to_string(), KeyScope::new(Arc::clone(&endpoint), Arc::from(body)))
-            })
-            .collect();
+        let scopes = ScopeTable::new(&config.audiences, &endpoint, |audience| match &route {
+            Route::Helper(_) => AccessHelper::request_body(audience),
+            Route::Broker { .. } => Broker::request_body(audience, config.context.as_ref()),
+        });
         let shared = config.shared_cache_dir.as_deref().and_then(SharedCache::open);
         Ok(Client { config, route, scopes, shared })
     }
@@ -118,9 +111,8 @@ impl Client {
     }
 
     fn obtain_token(&self, request: &TokenRequest<'_>, events: &CallEvents<'_>) -> Result<AccessToken, Error> {
-        let audience = self.config.audiences.resolve(request.scope)?;
+        let scope = self.scopes.resolve(&self.config.audiences, request.scope)?.key();
         let timeout = self.timeout(request)?;
-        let scope = self.scopes.get(audience).expect("a body for every mapped audience");
         if let Some(token) = self.warm_hit(request, scope) {
             return Ok(token);
         }
@@ -172,7 +164,7 @@ impl Client {
         if !self.config.cache || request.claims.is_some() {
             return None;
         }
-        cache().cached(&scope.key(Some(bearer_file.unchanged_digest()?)))
+        cache().cached(&scope.lookup(Some(bearer_file.unchanged_digest()?)))
     }
 
     /// The token for `request.scope` when the process cache hands it out at
@@ -185,17 +177,15 @@ impl Client {
             return None;
         }
         let timeout = self.timeout(request).ok()?;
-        let scope = self.scopes.get(self.config.audiences.resolve(request.scope).ok()?)?;
+        let scope = self.scopes.resolve(&self.config.audiences, request.scope).ok()?.key();
         let token = match self.warm_hit(request, scope) {
             Some(token) => token,
             None => {
-                let key = match &self.route {
-                    Route::Helper(_) => scope.key(None),
-                    Route::Broker { bearer_file, .. } => {
-                        scope.key(Some(bearer_file.read(Instant::now() + timeout).ok()?.digest()))
-                    }
+                let digest = match &self.route {
+                    Route::Helper(_) => None,
+                    Route::Broker { bearer_file, .. } => Some(bearer_file.read(Instant::now() + timeout).ok()?.digest()),
                 };
-                cache().cached(&key)?
+                cache().cached(&scope.lookup(digest))?
             }
         };
         CallEvents::new(request.scope).finish(Ok(token)).ok()
@@ -212,7 +202,7 @@ impl Client {
 
     /// The broker audience `scope` maps to, without asking the broker.
     pub fn audience_for(&self, scope: &str) -> Result<&str, Error> {
-        self.config.audiences.resolve(scope)
+        self.scopes.resolve(&self.config.audiences, scope).map(|entry| entry.audience())
     }
 
     /// This client's resource → audience map.

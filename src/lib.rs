@@ -40,6 +40,7 @@ mod redact;
 mod refresh;
 mod response;
 mod retry;
+mod scope_table;
 mod shared_cache;
 mod socket_transport;
 mod tcp_connector;

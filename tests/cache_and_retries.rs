@@ -28,6 +28,28 @@ fn a_second_call_is_served_from_the_cache() {
 }
 
 #[test]
+fn every_form_of_a_scope_and_every_resource_of_an_audience_share_one_token() {
+    let emulator = Emulator::start();
+    let file = BearerFile::fresh();
+    let overrides = vec![("https://alias.example/".to_string(), "sql".to_string())];
+    let client = Client::new(&Options { audience_overrides: overrides, ..options(&emulator, &file) }).unwrap();
+    let first = client.get_token(SQL).unwrap();
+    for scope in ["https://database.windows.net", "https://database.windows.net//", "https://alias.example/.default", "https://alias.example"] {
+        assert_eq!(client.get_token(scope).unwrap().secret(), first.secret(), "{scope}");
+        assert_eq!(client.audience_for(scope).unwrap(), "sql");
+    }
+    assert_eq!(emulator.token_requests(), 1);
+    assert_ne!(client.get_token("https://storage.azure.com/.default").unwrap().secret(), first.secret());
+    assert_eq!(emulator.token_requests(), 2);
+    let unmapped = client.get_token("https://ALIAS.example/.default").unwrap_err();
+    assert_eq!(unmapped.kind(), ErrorKind::ScopeNotAllowed);
+    assert!(unmapped.message().contains("\"https://alias.example\""), "{}", unmapped.message());
+    assert_eq!(client.get_token("").unwrap_err().kind(), ErrorKind::InvalidArgument);
+    assert_eq!(client.audience_for("").unwrap_err().kind(), ErrorKind::InvalidArgument);
+    assert_eq!(emulator.token_requests(), 2);
+}
+
+#[test]
 fn a_rotated_bearer_is_a_new_key() {
     let emulator = Emulator::start();
     let file = BearerFile::fresh();
