@@ -47,53 +47,57 @@ static char *vdgo_text(_GoString_ text, char *buf) {
 	return out;
 }
 
-// What vdgo_fetch_token hands back, in one struct: one Go pointer to check
-// and one escape, where five out-parameters would be five.
+// What vdgo_fetch_token hands back, by value: no Go pointer for cgo to
+// check and nothing that escapes to the Go heap.
 typedef struct {
-	bool cached_only, missed; // in: ask the cache alone; out: it had no token to hand out now
-	size_t length;
+	int32_t status;
+	bool missed; // the cache alone was asked and had no token to hand out now
+	bool same;   // the secret is the bytes of the previous one: not copied
 	int64_t expires_on, refresh_on;
-	vd_broker_token *token;
+	vd_broker_token *token; // the token for the caller to copy and free, when not same
 	vd_broker_error *error;
 } vdgo_result;
 
 // vdgo_fetch_token is one get-token in one cgo call: the scope (and the
 // claims, when has_claims) made C strings here from the Go strings, so Go
-// allocates nothing for them. On success result has the secret's length
-// and times, and the secret is copied into out (capacity bytes) and the
-// token freed when it fits; else result->token is left for the caller to
-// copy and free. On failure result->error is the library's error.
-static int32_t vdgo_fetch_token(uintptr_t logger, vd_broker_client *client, _GoString_ scope, _GoString_ claims,
-                                bool has_claims, uint64_t timeout_ms, char *out, size_t capacity,
-                                vdgo_result *result) {
+// allocates nothing for them. On success with a secret whose length and
+// bytes equal previous (the last secret the caller handed out for this
+// scope), the token is freed here and result.same set; else result.token is
+// left for the caller to copy and free. On failure result.error is the
+// library's error. Nothing is remembered here: the library answers every
+// call, previous only spares Go copying bytes it already holds.
+static vdgo_result vdgo_fetch_token(uintptr_t logger, vd_broker_client *client, _GoString_ scope, _GoString_ claims,
+                                    bool has_claims, bool cached_only, uint64_t timeout_ms, _GoString_ previous) {
+	vdgo_result result = {0};
 	char scope_buf[VDGO_SHORT_TEXT + 1], claims_buf[VDGO_SHORT_TEXT + 1];
 	char *c_scope = vdgo_text(scope, scope_buf);
 	char *c_claims = has_claims ? vdgo_text(claims, claims_buf) : NULL;
-	int32_t status;
 	if (c_scope == NULL || (has_claims && c_claims == NULL)) {
-		status = VDGO_NO_MEMORY;
+		result.status = VDGO_NO_MEMORY;
 	} else {
 		vdgo_logger = logger;
-		status = result->cached_only
-			? vd_broker_client_fetch_cached_token(client, c_scope, timeout_ms, &result->token, &result->error)
-			: vd_broker_client_fetch_token(client, c_scope, c_claims, timeout_ms, &result->token, &result->error);
+		result.status = cached_only
+			? vd_broker_client_fetch_cached_token(client, c_scope, timeout_ms, &result.token, &result.error)
+			: vd_broker_client_fetch_token(client, c_scope, c_claims, timeout_ms, &result.token, &result.error);
 		vdgo_logger = 0;
 	}
 	if (c_scope != scope_buf) free(c_scope);
 	if (c_claims != claims_buf) free(c_claims);
-	result->missed = status == VD_BROKER_OK && result->token == NULL;
-	if (status == VD_BROKER_OK && !result->missed) {
-		vd_broker_token *token = result->token;
-		result->length = token->secret_len;
-		result->expires_on = token->expires_on;
-		result->refresh_on = token->refresh_on;
-		if (result->length <= capacity) {
-			memcpy(out, token->secret, result->length);
-			vd_broker_token_free(token); // zeroes the library's copy
-			result->token = NULL;
-		}
+	vd_broker_token *token = result.token;
+	if (result.status != VD_BROKER_OK) return result;
+	if (token == NULL) {
+		result.missed = true;
+		return result;
 	}
-	return status;
+	result.expires_on = token->expires_on;
+	result.refresh_on = token->refresh_on;
+	size_t length = _GoStringLen(previous);
+	result.same = length != 0 && token->secret_len == length && memcmp(token->secret, _GoStringPtr(previous), length) == 0;
+	if (result.same) {
+		vd_broker_token_free(token); // zeroes the library's copy
+		result.token = NULL;
+	}
+	return result;
 }
 */
 import "C"
@@ -103,7 +107,6 @@ import (
 	"runtime/cgo"
 	"sync"
 	"sync/atomic"
-	"unsafe"
 )
 
 // handle owns one native client. A GetToken abandoned by its context keeps
@@ -115,17 +118,11 @@ type handle struct {
 	// state is the calls in flight, plus closedFlag once closed: one atomic
 	// on the hot path where a mutex would take two lock pairs.
 	state atomic.Int64
-	// secretHint is the longest secret seen (at most maxSecretHint): the
-	// capacity of the buffer the secret is copied into in the same cgo call,
-	// and which the token's string then keeps (a shorter secret leaves the
-	// difference unused).
-	secretHint atomic.Int64
+	// issued is the secret last handed out per scope (see issued.go).
+	issued issuedSecrets
 }
 
-const (
-	closedFlag    = 1 << 62
-	maxSecretHint = 64 << 10
-)
+const closedFlag = 1 << 62
 
 // routeLogs registers the C trampoline as the library's log callback, once.
 var routeLogs = sync.OnceFunc(func() { C.vdgo_route_logs() })
@@ -198,6 +195,7 @@ func (h *handle) close() {
 			return
 		}
 		if h.state.CompareAndSwap(state, state|closedFlag) {
+			h.issued.clear()
 			if state == 0 {
 				h.free()
 			}
@@ -207,6 +205,7 @@ func (h *handle) close() {
 }
 
 func (h *handle) free() {
+	h.issued.clear() // again: a call in flight at close may have remembered one
 	C.vd_broker_client_free(h.client)
 	h.client = nil
 	deleteLogger(h.logger) // no call, so no event, uses it any more
@@ -231,9 +230,12 @@ func (h *handle) cachedToken(scope string, timeoutMs uint64) (token minted, foun
 	return h.fetch(scope, "", timeoutMs, true)
 }
 
-// fetch is getToken, or cachedToken when cachedOnly. The scope and claims go to C as Go strings (copied to C strings there);
-// the secret comes back copied into a Go buffer that becomes the token's
-// string, so a warm call is one cgo call and one allocation.
+// fetch is getToken, or cachedToken when cachedOnly, in one cgo call. The
+// scope and claims go to C as Go strings (copied to C strings there), with
+// the secret this handle last handed out for the scope: when the library's
+// secret has those bytes, that string is handed out again and nothing is
+// allocated; else the secret is copied into a new string, which becomes the
+// scope's last.
 func (h *handle) fetch(scope, claims string, timeoutMs uint64, cachedOnly bool) (minted, bool, error) {
 	if err := checkText("the scope", scope); err != nil {
 		return minted{}, false, err
@@ -246,29 +248,27 @@ func (h *handle) fetch(scope, claims string, timeoutMs uint64, cachedOnly bool) 
 		return minted{}, false, err
 	}
 	defer h.release()
-	out := make([]byte, max(h.secretHint.Load(), 1))
-	result := C.vdgo_result{cached_only: C.bool(cachedOnly)}
-	status := C.vdgo_fetch_token(h.logger, client, scope, claims, C.bool(claims != ""), C.uint64_t(timeoutMs),
-		(*C.char)(unsafe.Pointer(&out[0])), C.size_t(len(out)), &result)
+	previous := h.issued.last(scope)
+	result := C.vdgo_fetch_token(h.logger, client, scope, claims, C.bool(claims != ""), C.bool(cachedOnly),
+		C.uint64_t(timeoutMs), previous)
 	switch {
-	case status == C.VDGO_NO_MEMORY:
+	case result.status == C.VDGO_NO_MEMORY:
 		return minted{}, false, &Error{Status: StatusPanic, Message: "out of memory copying the scope or claims to C"}
-	case status != C.VD_BROKER_OK:
+	case result.status != C.VD_BROKER_OK:
 		return minted{}, false, taken(result.error)
 	case bool(result.missed):
 		return minted{}, false, nil
 	}
-	length, token := result.length, result.token
-	got := minted{expiresOn: int64(result.expires_on), refreshOn: int64(result.refresh_on)}
-	if token == nil {
-		got.token = unsafe.String(&out[0], int(length))
-		return got, true, nil
+	got := minted{token: previous, expiresOn: int64(result.expires_on), refreshOn: int64(result.refresh_on)}
+	if !bool(result.same) {
+		got.token = copied(result.token)
+		h.issued.remember(scope, got.token)
 	}
-	// Longer than any secret before: copied here, and the next buffer sized for it.
-	defer C.vd_broker_token_free(token) // zeroes the library's copy
-	if length <= maxSecretHint && int64(length) > h.secretHint.Load() {
-		h.secretHint.Store(int64(length))
-	}
-	got.token = C.GoStringN(token.secret, C.int(length))
 	return got, true, nil
+}
+
+// copied is the token's secret as a Go string; it frees the token.
+func copied(token *C.vd_broker_token) string {
+	defer C.vd_broker_token_free(token) // zeroes the library's copy
+	return C.GoStringN(token.secret, C.int(token.secret_len))
 }
