@@ -3,8 +3,6 @@
 
 use std::os::raw::c_char;
 
-use zeroize::Zeroizing;
-
 use super::args::{self, optional_str, required_str};
 use super::boundary::call_infallible;
 use super::client::{client_ref, vd_broker_client};
@@ -13,6 +11,7 @@ use super::odbc::odbc_blob;
 use crate::client::{Client, TokenRequest};
 use crate::error::Error;
 use crate::token::AccessToken;
+use crate::wipe::WipedBytes;
 
 /// A token the library owns, read through its fields and released — its
 /// memory zeroed — by `vd_broker_token_free`.
@@ -32,16 +31,17 @@ pub struct vd_broker_token {
 }
 
 /// The allocation behind a `vd_broker_token *`: the struct first, so the
-/// pointer handed out is the allocation's; the secret zeroed when dropped.
+/// pointer handed out is the allocation's; the secret zeroed when dropped
+/// (at `memset` speed: every warm call of a binding frees one).
 #[repr(C)]
 struct Owned {
     public: vd_broker_token,
-    secret: Zeroizing<Vec<u8>>,
+    secret: WipedBytes,
 }
 
 /// Hands `bytes` (a secret) and `token`'s times to the caller, NUL-terminated.
 unsafe fn hand_out(bytes: &[u8], token: &AccessToken, out_token: *mut *mut vd_broker_token) {
-    let mut secret = Zeroizing::new(Vec::with_capacity(bytes.len() + 1));
+    let mut secret = WipedBytes::with_capacity(bytes.len() + 1);
     secret.extend_from_slice(bytes);
     secret.push(0);
     let public = vd_broker_token {
