@@ -16,5 +16,7 @@ mermaid=tools/docs/node_modules/mermaid/dist/mermaid.min.js
 python3 tools/gen-c-api-doc.py --check
 python3 tools/bench-chart.py --check
 install -D -m 644 "$mermaid" docs/assets/vendor/mermaid.min.js
-NO_MKDOCS_2_WARNING=1 mkdocs build --strict --quiet --site-dir target/book
+# Not --quiet: it hides the warnings, and with them strict mode's failure.
+NO_MKDOCS_2_WARNING=1 mkdocs build --strict --site-dir target/book 2>&1 | { grep -v '^INFO ' || true; }
+[ "${PIPESTATUS[0]}" -eq 0 ] || { echo "build-docs: the strict build failed (above)" >&2; exit 1; }
 echo "build-docs: target/book/index.html ($(find target/book -name '*.html' | wc -l) pages)"
