@@ -99,4 +99,28 @@ coreclr_app "$out/coreclr" "$out/Runner.dll" "$out/VibeData.Studio.AzureCredBrok
 LD_LIBRARY_PATH="$lib_dir:$coreclr_openssl${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
   timeout 280 "${coreclr_exec[@]}" "$out/coreclr/Runner.dll" "$out/coreclr/VibeData.Studio.AzureCredBroker.Tests.dll" && coreclr_status=0 || coreclr_status=$?
 echo "CoreCLR run: ${SECONDS}s"
-[ "$mono_status" -eq 0 ] && [ "$coreclr_status" -eq 0 ]
+
+echo "== test: VD_BROKER_LIBRARY through the NativeLibrary resolver, in a build for CoreCLR"
+# netstandard2.0 has no NativeLibrary API, so the shipped assembly has no
+# resolver. The same sources compiled against CoreCLR's own assemblies, with
+# NETCOREAPP3_0_OR_GREATER (which a dotnet SDK defines for net8.0 too), have
+# it; that build references System.Private.CoreLib, so it is test-only. Its
+# test runs alone in a fresh process whose loader path leads to no
+# libvd_broker.so: only VD_BROKER_LIBRARY can find it.
+SECONDS=0
+framework="$(coreclr_framework)"
+corefx=()
+for assembly in System.Private.CoreLib System.Runtime System.Runtime.InteropServices System.Collections System.Linq \
+  System.IO.FileSystem System.Threading.Tasks.Extensions netstandard; do
+  corefx+=(-r:"$framework/$assembly.dll")
+done
+mkdir -p "$out/resolver-build"
+"${csc[@]}" -nostdlib -noconfig -define:NETCOREAPP3_0_OR_GREATER "${corefx[@]}" -r:"$out/Azure.Core.dll" \
+  -out:"$out/resolver-build/VibeData.Studio.AzureCredBroker.dll" "${library[@]}"
+coreclr_app "$out/coreclr-resolver" "$out/Runner.dll" "$out/VibeData.Studio.AzureCredBroker.Tests.dll" \
+  "$out/resolver-build/VibeData.Studio.AzureCredBroker.dll" "$out/Azure.Core.dll" "$nunit_framework"
+VD_BROKER_LIBRARY="$lib_dir/libvd_broker.so" LD_LIBRARY_PATH="$coreclr_openssl" timeout 120 "${coreclr_exec[@]}" \
+  "$out/coreclr-resolver/Runner.dll" "$out/coreclr-resolver/VibeData.Studio.AzureCredBroker.Tests.dll" NativeLibraryResolverTests. \
+  && resolver_status=0 || resolver_status=$?
+echo "CoreCLR resolver run: ${SECONDS}s"
+[ "$mono_status" -eq 0 ] && [ "$coreclr_status" -eq 0 ] && [ "$resolver_status" -eq 0 ]

@@ -10,9 +10,11 @@
 // the asserting: an AssertionException fails a test, Assert.Ignore's
 // IgnoreException marks it ignored (with its reason), any other exception is
 // an error. Ends with "RUNTIME VERSION: N passed, M failed, K ignored", and
-// exits non-zero on a failure or when it found no test.
+// exits non-zero on a failure or when it found no test. With a PREFIX, it
+// runs only the tests whose name (Fixture.Test) starts with it, and names
+// the PREFIX in its summary line.
 //
-//   dotnet exec --runtimeconfig Runner.runtimeconfig.json Runner.dll TESTS.dll
+//   dotnet exec Runner.dll TESTS.dll [PREFIX]
 using System;
 using System.Collections.Generic;
 using System.Linq;
@@ -24,14 +26,16 @@ namespace VibeData.Studio.AzureCredBroker.TestRunner
     {
         private const string NUnit = "NUnit.Framework.";
         private static int _passed, _failed, _ignored;
+        private static string _only = "";
 
         private static int Main(string[] args)
         {
-            if (args.Length != 1)
+            if (args.Length < 1 || args.Length > 2)
             {
-                Console.Error.WriteLine("usage: Runner.dll TESTS.dll");
+                Console.Error.WriteLine("usage: Runner.dll TESTS.dll [PREFIX]");
                 return 2;
             }
+            _only = args.Length == 2 ? args[1] : "";
             var tests = Assembly.Load(AssemblyName.GetAssemblyName(args[0]));
             var types = tests.GetTypes().Where(t => t.IsClass && !t.IsAbstract).OrderBy(t => t.FullName, StringComparer.Ordinal).ToList();
             var sessions = types.Where(t => Has(t, "SetUpFixtureAttribute")).Select(Activator.CreateInstance).ToList();
@@ -48,14 +52,20 @@ namespace VibeData.Studio.AzureCredBroker.TestRunner
                 Step(session, "TearDownAttribute", "session tear-down " + session.GetType().Name);
             }
             var runtime = Type.GetType("Mono.Runtime") != null ? "Mono" : "CoreCLR";
-            Console.WriteLine("{0} {1}: {2} passed, {3} failed, {4} ignored", runtime, Environment.Version, _passed, _failed, _ignored);
+            var only = _only.Length == 0 ? "" : " (" + _only + ")";
+            Console.WriteLine("{0} {1}{2}: {3} passed, {4} failed, {5} ignored", runtime, Environment.Version, only, _passed, _failed, _ignored);
             return ready && _failed == 0 && _passed > 0 ? 0 : 1;
         }
 
         private static void RunFixture(Type type)
         {
             var fixture = Activator.CreateInstance(type);
-            var tests = type.GetMethods().Where(m => Has(m, "TestAttribute") || Has(m, "TestCaseAttribute") || Has(m, "TestCaseSourceAttribute")).OrderBy(m => m.Name, StringComparer.Ordinal);
+            var tests = type.GetMethods().Where(m => Has(m, "TestAttribute") || Has(m, "TestCaseAttribute") || Has(m, "TestCaseSourceAttribute"))
+                .Where(m => (type.Name + "." + m.Name).StartsWith(_only, StringComparison.Ordinal)).OrderBy(m => m.Name, StringComparer.Ordinal).ToList();
+            if (tests.Count == 0)
+            {
+                return;
+            }
             if (!Step(fixture, "TestFixtureSetUpAttribute", type.Name + " fixture set-up"))
             {
                 return;
