@@ -49,7 +49,7 @@ bash bindings/dotnet/build-and-test.sh --library-only >"$work/build.log" 2>&1 ||
 build=bindings/dotnet/build
 app="$work/app"
 mcs -langversion:7.2 -warnaserror -target:exe -r:"$packed" -r:"$build/Azure.Core.dll" \
-  -r:"$build/netstandard.dll" -r:"$build/System.Threading.Tasks.Extensions.dll" -out:"$work/Consumer.dll" "$here/Program.cs"
+  -r:"$build/netstandard.dll" -r:"$build/System.Threading.Tasks.Extensions.dll" -r:System.Net.Http -out:"$work/Consumer.dll" "$here/Program.cs"
 mono "$build/Retarget.exe" "$(coreclr_framework)/netstandard.dll" "$work" "$work/Consumer.dll"
 coreclr_app "$app" "$work/Consumer.dll" "$build/Azure.Core.dll"
 cat >"$app/Consumer.runtimeconfig.dev.json" <<JSON

@@ -11,8 +11,10 @@
 //   mono Retarget.exe NETSTANDARD_DLL FACADE_DIR ASSEMBLY...
 //
 // NETSTANDARD_DLL: a netstandard.dll whose types (defined or forwarded) are
-// the ones a reference may name (CoreCLR's; an unknown type fails the build),
-// and whose name and public key the references carry.
+// the ones a reference may name (an unknown type fails the build), and whose
+// public key the references carry. CoreCLR 3.1's is netstandard 2.1, a
+// superset of 2.0: a type new in 2.1 (Span, IAsyncEnumerable) would pass
+// this check, and then fail on .NET Framework only.
 // FACADE_DIR: where to write netstandard.dll and
 // System.Threading.Tasks.Extensions.dll for Mono, which (as Debian packages
 // it) has no such facades: they forward each netstandard type that Mono has
