@@ -33,12 +33,14 @@ fail() { echo "dist: $*" >&2; exit 1; }
 
 # The package as NuGet restores it: <packages>/<id, lower case>/<version>/.
 id=VibeData.Studio.AzureCredBroker
-version="$(unzip -p "$nupkg" "$id.nuspec" | sed -n 's:.*<version>\(.*\)</version>.*:\1:p')"
+unpacked="$work/unpacked"
+python3 -m zipfile -e "$nupkg" "$unpacked"
+version="$(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' "$unpacked/$id.nuspec" 2>/dev/null)"
 [ -n "$version" ] || fail "$nupkg has no $id.nuspec with a <version>"
 package_path="${id,,}/$version"
 packages="$work/packages"
-mkdir -p "$packages/$package_path"
-unzip -q "$nupkg" -d "$packages/$package_path"
+mkdir -p "$packages/${id,,}"
+mv "$unpacked" "$packages/$package_path"
 cp "$nupkg" "$packages/$package_path/${id,,}.$version.nupkg"
 openssl dgst -sha512 -binary "$nupkg" | base64 -w 0 >"$packages/$package_path/${id,,}.$version.nupkg.sha512"
 packed="$packages/$package_path/lib/netstandard2.0/$id.dll"
