@@ -5,9 +5,9 @@
 // [TearDown] around everything; per [TestFixture], [TestFixtureSetUp] and
 // [TestFixtureTearDown] around its tests and [SetUp] / [TearDown] (base
 // class first / last) around each; [Test], [TestCase(args)] and
-// [TestCaseSource(name)]. Fixtures and
-// tests run in name order. NUnit's own framework (nunit.framework.dll) does
-// the asserting: an AssertionException fails a test, Assert.Ignore's
+// [TestCaseSource(name)]. Fixtures and tests run in name order. NUnit's own
+// framework (nunit.framework.dll, which loads on CoreCLR) does the
+// asserting: an AssertionException fails a test, Assert.Ignore's
 // IgnoreException marks it ignored (with its reason), any other exception is
 // an error. Ends with "RUNTIME VERSION: N passed, M failed, K ignored", and
 // exits non-zero on a failure or when it found no test. With a PREFIX, it
