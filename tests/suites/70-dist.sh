@@ -13,7 +13,9 @@
 #   -tags static, and gets a token; with CGO_ENABLED=0 the build fails
 #   naming cgo;
 # - the .nupkg's files and nuspec, and the nuspec against the csproj
-#   (tests/dist/test_nuget.py).
+#   (tests/dist/test_nuget.py); a program built against its assembly runs on
+#   CoreCLR, taking the assembly and the native library from the package
+#   (tests/dotnet-consumer/run.sh).
 # Each check prints a "dist:" line with the seconds it took.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -164,3 +166,4 @@ echo "dist: a Go module outside the repository built against bindings/go with PK
 
 # --- .NET -------------------------------------------------------------------
 VD_BROKER_DIST="$dist" python3 -m pytest -c /dev/null --rootdir "$work" -p no:cacheprovider tests/dist/test_nuget.py
+bash tests/dotnet-consumer/run.sh "$(echo "$dist"/VibeData.Studio.AzureCredBroker.*.nupkg)"

@@ -1,4 +1,4 @@
-#if NET8_0_OR_GREATER
+#if NETCOREAPP3_0_OR_GREATER
 using System;
 using System.IO;
 using System.Reflection;
@@ -9,16 +9,18 @@ using System.Threading;
 namespace VibeData.Studio.AzureCredBroker.Interop
 {
     /// <summary>
-    /// Where <c>DllImport("vd_broker")</c> finds the library. On net8.0 a
-    /// resolver honours <c>VD_BROKER_LIBRARY</c> (a path to another build of
-    /// libvd_broker.so, as in the Python binding), before the runtime's usual
-    /// search (the package's <c>runtimes/&lt;rid&gt;/native/</c>). netstandard2.0
-    /// has no resolver API: there the loader's path decides (LD_LIBRARY_PATH).
-    /// The net8.0 part is not compiled on the Mono build machine (no dotnet SDK).
+    /// Where <c>DllImport("vd_broker")</c> finds the library. On .NET Core 3.0
+    /// and later (the csproj's net8.0 target) a resolver honours
+    /// <c>VD_BROKER_LIBRARY</c> (a path to another build of libvd_broker.so, as
+    /// in the Python binding), before the runtime's usual search (the
+    /// package's <c>runtimes/&lt;rid&gt;/native/</c>). netstandard2.0 has no
+    /// resolver API: there the loader's path decides (LD_LIBRARY_PATH).
+    /// Without a dotnet SDK, build-and-test.sh compiles the resolver for
+    /// CoreCLR 3.1 with mcs, to test it.
     /// </summary>
     internal static class NativeLibraryResolver
     {
-#if NET8_0_OR_GREATER
+#if NETCOREAPP3_0_OR_GREATER
         private const string Override = "VD_BROKER_LIBRARY";
         private static int _installed;
 

@@ -77,20 +77,30 @@ namespace VibeData.Studio.AzureCredBroker.Tests
         }
 
         [Test]
-        public void AnEventListenerSeesOurEvents()
+        public void AnEventListenerSeesOurEventsAtTheirLevelsWithoutSecrets()
         {
             if (OnMono)
             {
-                Assert.Ignore("Mono's EventSource and EventListener are inert (IsEnabled is always false, EventListener's methods are empty): this test runs under the dotnet SDK");
+                Assert.Ignore("Mono's EventSource and EventListener are inert (IsEnabled is always false, EventListener's methods are empty): this test runs under CoreCLR");
             }
+            var bearer = BearerFile.NewBearer();
+            Bearer.Write(bearer);
             using (var listener = new Listener())
             {
                 var credential = Credential();
+                var token = credential.GetToken(For(Storage));
                 credential.GetToken(For(Storage));
-                credential.GetToken(For(Storage));
+                Emulator.Fault("{\"status\": 401, \"body\": \"{\\\"error_description\\\": \\\"bearer " + bearer + " refused\\\"}\"}");
+                Assert.Throws<BrokerAuthenticationFailedException>(() => credential.GetToken(For(Vault)));
                 var events = listener.Events();
+                Assert.That(events, Has.Some.StartsWith("Informational new client: tokens come from the credential broker"));
                 Assert.That(events, Has.Some.StartsWith("Informational minted a fresh token for " + Storage));
                 Assert.That(events.Any(l => l.StartsWith("Verbose ") && l.Contains("served from the cache")), string.Join("\n", events));
+                Assert.That(events, Has.Some.StartsWith("Warning no token for " + Vault));
+                foreach (var line in events)
+                {
+                    Assert.That(line, Is.Not.StringContaining(bearer).And.Not.StringContaining(token.Token));
+                }
             }
         }
 
