@@ -153,6 +153,17 @@ class Served(Identity):
     def stop(self) -> None:
         self._process.terminate()
         self._process.wait(timeout=30)
+        # For the secrets sweep (tests/suites/99-secrets-sweep.sh): the
+        # endpoint's log lines, and the bearer they must never show.
+        append("VD_TEST_MESSAGE_LOG", "".join(f"cli\t{line}\n" for line in self.log().splitlines()))
+        append("VD_TEST_SECRET_LOG", self.bearer + "\n")
+
+
+def append(variable: str, text: str) -> None:
+    """Appends to the file a variable names, when it is set."""
+    if os.environ.get(variable) and text:
+        with open(os.environ[variable], "a", encoding="utf-8") as log:
+            log.write(text)
 
 
 @pytest.fixture(scope="session")
