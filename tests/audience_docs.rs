@@ -1,11 +1,12 @@
-//! The default audience map is documented twice — the README's "Scopes and
-//! audiences" tables and the header's comment on
-//! `vd_broker_options_set_audience` — and both must say exactly what the
-//! core maps: every resource, alias included, with its audience.
+//! The default audience map is documented three times — the README's
+//! "Scopes and audiences" tables, the header's comment on
+//! `vd_broker_options_set_audience` and the Python binding's README — and
+//! each must say exactly what the core maps: every resource, alias
+//! included, with its audience.
 
 use std::collections::BTreeSet;
 
-use vd_broker::audience::{AudienceMap, DEFAULT_AUDIENCES, RESOURCE_ALIASES};
+use vd_broker::audience::{resource_of, AudienceMap, DEFAULT_AUDIENCES, RESOURCE_ALIASES};
 
 type Pairs = BTreeSet<(String, String)>;
 
@@ -17,19 +18,19 @@ fn the_map() -> Pairs {
     AudienceMap::default().iter().map(|(r, a)| (r.to_string(), a.to_string())).collect()
 }
 
-/// The first two cells of every table row of the section, when they are a
-/// backticked URL and a backticked audience.
-fn readme_pairs() -> Pairs {
-    let readme = read("README.md");
-    let section = readme.split("\n## Scopes and audiences\n").nth(1).expect("the README has the section");
+/// The first two cells of every table row of a README's section, when they
+/// are a backticked URL (a resource or a scope) and a backticked audience.
+fn readme_pairs(path: &str, heading: &str) -> Pairs {
+    let readme = read(path);
+    let section = readme.split(&format!("\n## {heading}\n")).nth(1).expect("the README has the section");
     let section = section.split("\n## ").next().unwrap();
     section
         .lines()
         .filter_map(|line| {
             let mut cells = line.strip_prefix('|')?.split('|').map(str::trim);
             let resource = cells.next()?.strip_prefix("`https://")?.strip_suffix('`')?;
-            let audience = cells.next()?.strip_prefix('`')?.strip_suffix('`')?;
-            Some((format!("https://{resource}"), audience.to_string()))
+            let audience = cells.next()?.strip_prefix('`')?.split('`').next()?;
+            Some((resource_of(&format!("https://{resource}")).to_string(), audience.to_string()))
         })
         .collect()
 }
@@ -53,7 +54,14 @@ fn header_pairs() -> Pairs {
 
 #[test]
 fn the_readme_lists_the_map() {
-    assert_eq!(readme_pairs(), the_map(), "README.md's \"Scopes and audiences\" tables and the core's map differ");
+    let listed = readme_pairs("README.md", "Scopes and audiences");
+    assert_eq!(listed, the_map(), "README.md's \"Scopes and audiences\" tables and the core's map differ");
+}
+
+#[test]
+fn the_python_readme_lists_the_map() {
+    let listed = readme_pairs("bindings/python/README.md", "Scope → audience");
+    assert_eq!(listed, the_map(), "bindings/python/README.md's \"Scope → audience\" table and the core's map differ");
 }
 
 #[test]
