@@ -253,3 +253,21 @@ def make_container(emulator, azurite, tmp_path_factory):
         return name
 
     return make
+
+
+@pytest.fixture
+def on_azurite(base_env, emulator, azurite, make_container, tmp_path):
+    """Runs SCRIPT with a tool venv's Python under `vd-broker serve --exec`,
+    given an `az://` URL in a container of its own (argv[1]) and object_store
+    options naming only the account and Azurite's endpoint: no key, no SAS,
+    no token (argv[2]). Returns the JSON the script prints, and the identity
+    whose broker requests to check."""
+
+    def run_script(venv: str, script: str, path: str) -> tuple[dict, Identity]:
+        identity = Identity(emulator, tmp_path / "identity")
+        url = f"az://{make_container(venv)}/{path}"
+        options = json.dumps({"account_name": ACCOUNT, "endpoint": azurite.account_url})
+        done = exec_under_serve(identity, [tool(venv, "bin", "python3"), "-c", script, url, options], base_env)
+        return json.loads(done.stdout), identity
+
+    return run_script

@@ -4,9 +4,7 @@ reads AZURE_MSI_ENDPOINT, with IDENTITY_HEADER)."""
 
 from __future__ import annotations
 
-import json
-
-from conftest import Identity, exec_under_serve, record_version, tool
+from conftest import record_version
 
 SCRIPT = """
 import json, sys
@@ -21,16 +19,9 @@ print(json.dumps({"version": deltalake.__version__, "table_version": table.versi
 """
 
 
-def test_writes_and_reads_a_delta_table_on_azurite(base_env, emulator, azurite, make_container, tmp_path):
-    identity = Identity(emulator, tmp_path / "identity")
-    container = make_container("deltalake")
-    # The account and endpoint only: no key, no SAS, no token.
-    options = {"account_name": "devstoreaccount1", "endpoint": azurite.account_url}
+def test_writes_and_reads_a_delta_table_on_azurite(on_azurite):
+    result, identity = on_azurite("deltalake", SCRIPT, "tables/events")
 
-    done = exec_under_serve(identity, [tool("deltalake", "bin", "python3"), "-c", SCRIPT,
-                                       f"az://{container}/tables/events", json.dumps(options)], base_env)
-
-    result = json.loads(done.stdout)
     record_version("deltalake", result["version"])
     assert result["table_version"] == 1 and result["rows"] == [1, 2, 3, 4]
     assert identity.audiences() == ["storage"]

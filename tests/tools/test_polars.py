@@ -3,9 +3,7 @@ reads it back, authenticated only by what `vd-broker serve --exec` sets."""
 
 from __future__ import annotations
 
-import json
-
-from conftest import Identity, exec_under_serve, record_version, tool
+from conftest import record_version
 
 SCRIPT = """
 import json, sys
@@ -17,15 +15,9 @@ print(json.dumps({"version": pl.__version__, "rows": frame.sort("id")["id"].to_l
 """
 
 
-def test_reads_parquet_from_azurite_over_az(base_env, emulator, azurite, make_container, tmp_path):
-    identity = Identity(emulator, tmp_path / "identity")
-    container = make_container("polars")
-    options = {"account_name": "devstoreaccount1", "endpoint": azurite.account_url}
+def test_reads_parquet_from_azurite_over_az(on_azurite):
+    result, identity = on_azurite("polars", SCRIPT, "frames/ids.parquet")
 
-    done = exec_under_serve(identity, [tool("polars", "bin", "python3"), "-c", SCRIPT,
-                                       f"az://{container}/frames/ids.parquet", json.dumps(options)], base_env)
-
-    result = json.loads(done.stdout)
     record_version("polars", result["version"])
     assert result["rows"] == [1, 2, 3]
     assert identity.audiences() == ["storage"]
