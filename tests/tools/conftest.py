@@ -223,7 +223,7 @@ def module_dir(tmp_path_factory, request) -> Path:
 
 
 @pytest.fixture(scope="module")
-def served(emulator, module_dir, trap, azurite):
+def served(emulator, module_dir):
     """One endpoint per test module (its own bearer and cache)."""
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith(FOREIGN + PROXIES)}
     served = Served(emulator, module_dir / "serve", env)
