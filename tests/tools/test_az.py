@@ -1,6 +1,7 @@
-"""The Azure CLI, unchanged (the tests share one az profile, in order): `az login --identity` through the endpoint (no
---audience: its login resource is an alias of `arm`), then a token for Key
-Vault, then a blob listing on Azurite with --auth-mode login.
+"""The Azure CLI, unchanged (the tests share one az profile, in order):
+`az login --identity` through the endpoint (no --audience: its login
+resource is an alias of `arm`), then a token for Key Vault, then a blob
+listing on Azurite with --auth-mode login.
 
 Resource Manager is not reachable here, so the test registers a cloud whose
 Resource Manager is a loopback stand-in answering the one listing az makes
