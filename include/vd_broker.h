@@ -532,6 +532,19 @@ int32_t vd_broker_options_set_timeout_ms(struct vd_broker_options *options, uint
  * a new one added. A NULL or empty `audience` removes the resource. An
  * empty `resource` is refused by `vd_broker_client_new`.
  *
+ * The defaults, resource → audience:
+ * - `https://database.windows.net` → `sql`
+ * - `https://storage.azure.com` → `storage`
+ * - `https://vault.azure.net` → `vault`
+ * - `https://api.fabric.microsoft.com` → `fabric_api`
+ * - `https://analysis.windows.net/powerbi/api` → `fabric_cli`
+ * - `https://management.azure.com` → `arm`
+ *
+ * and aliases, other identifiers of the same Entra audiences that tools ask
+ * for, each following its resource (overridden or removed with it) unless
+ * overridden itself:
+ * - `https://management.core.windows.net` → `arm` (as `https://management.azure.com`)
+ *
  * # Safety
  * `options` is valid; `resource` a NUL-terminated string; `audience` NULL or one.
  */

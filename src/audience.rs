@@ -5,6 +5,10 @@
 //! trailing `/.default` and without trailing slashes, looked up exactly in the
 //! default map merged with the caller's overrides. An unmapped scope never
 //! reaches the broker.
+//!
+//! Some tools ask for another name of one of these Entra audiences: those
+//! names are aliases, each mapped to the audience of the resource it names
+//! (so an alias never asks the broker for anything the six do not).
 
 use std::collections::BTreeMap;
 
@@ -18,6 +22,17 @@ pub const DEFAULT_AUDIENCES: [(&str, &str); 6] = [
     ("https://api.fabric.microsoft.com", "fabric_api"),
     ("https://analysis.windows.net/powerbi/api", "fabric_cli"),
     ("https://management.azure.com", "arm"),
+];
+
+/// Other resources that real tools ask for, each another identifier of the
+/// same Entra application as one of the `DEFAULT_AUDIENCES` resources (the
+/// second of the pair), whose audience it gets. Each names its source.
+pub const RESOURCE_ALIASES: [(&str, &str); 1] = [
+    // Azure Resource Manager's first identifier. The Azure CLI asks for it to
+    // log in (`az login --identity`) and by default (`az account
+    // get-access-token`): the cloud's `active_directory_resource_id`
+    // (azure-cli-core `cloud.py`); ARM accepts tokens for either identifier.
+    ("https://management.core.windows.net", "https://management.azure.com"),
 ];
 
 /// Audiences minted through the broker's Secret Store lane; every other
@@ -46,11 +61,7 @@ pub struct AudienceMap {
 
 impl Default for AudienceMap {
     fn default() -> Self {
-        let audiences = DEFAULT_AUDIENCES
-            .iter()
-            .map(|(resource, audience)| (resource.to_string(), audience.to_string()))
-            .collect();
-        AudienceMap { audiences }
+        AudienceMap::with_overrides([])
     }
 }
 
@@ -59,17 +70,29 @@ impl AudienceMap {
     /// resource is added, and an empty audience removes the resource (as the
     /// Python credential's falsy lookup did). Override keys are normalised
     /// like scopes, so `https://x/` and `https://x/.default` both mean `https://x`.
+    /// An alias follows its resource (overridden or removed with it) unless
+    /// it is overridden itself.
     pub fn with_overrides<'a>(overrides: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        let mut map = AudienceMap::default();
+        let mut audiences: BTreeMap<String, String> =
+            DEFAULT_AUDIENCES.iter().map(|(r, a)| (r.to_string(), a.to_string())).collect();
+        let mut overridden = Vec::new();
         for (resource, audience) in overrides {
             let resource = resource_of(resource).to_string();
             if audience.is_empty() {
-                map.audiences.remove(&resource);
+                audiences.remove(&resource);
             } else {
-                map.audiences.insert(resource, audience.to_string());
+                audiences.insert(resource.clone(), audience.to_string());
+            }
+            overridden.push(resource);
+        }
+        for (alias, resource) in RESOURCE_ALIASES {
+            if !overridden.iter().any(|r| r == alias) {
+                if let Some(audience) = audiences.get(resource).cloned() {
+                    audiences.insert(alias.to_string(), audience);
+                }
             }
         }
-        map
+        AudienceMap { audiences }
     }
 
     /// The audience for `scope`, or `ScopeNotAllowed` listing what is known.
@@ -124,6 +147,33 @@ mod tests {
             assert_eq!(map.resolve(&format!("{resource}/.default")).unwrap(), audience);
             assert_eq!(map.resolve(&format!("{resource}/")).unwrap(), audience);
         }
+    }
+
+    #[test]
+    fn aliases_resolve_to_the_audience_of_their_resource() {
+        let map = AudienceMap::default();
+        for (alias, resource) in RESOURCE_ALIASES {
+            assert_eq!(resource_of(alias), alias, "an alias is written as a resource");
+            let (_, audience) = DEFAULT_AUDIENCES.iter().find(|(r, _)| *r == resource).expect("an alias names a default resource");
+            assert_eq!(map.resolve(&format!("{alias}/")).unwrap(), *audience);
+            assert_eq!(map.resolve(&format!("{alias}/.default")).unwrap(), *audience);
+        }
+        assert_eq!(map.resolve("https://management.core.windows.net/").unwrap(), "arm");
+        assert_eq!(map.iter().count(), DEFAULT_AUDIENCES.len() + RESOURCE_ALIASES.len());
+    }
+
+    #[test]
+    fn an_alias_follows_its_resource_unless_overridden_itself() {
+        let arm = "https://management.core.windows.net/.default";
+        let map = AudienceMap::with_overrides([("https://management.azure.com/", "arm_custom")]);
+        assert_eq!(map.resolve(arm).unwrap(), "arm_custom");
+        let map = AudienceMap::with_overrides([("https://management.azure.com", "")]);
+        assert_eq!(map.resolve(arm).unwrap_err().kind(), ErrorKind::ScopeNotAllowed);
+        let map = AudienceMap::with_overrides([("https://management.azure.com", ""), ("https://management.core.windows.net/", "classic")]);
+        assert_eq!(map.resolve(arm).unwrap(), "classic");
+        let map = AudienceMap::with_overrides([("https://management.core.windows.net", "")]);
+        assert_eq!(map.resolve(arm).unwrap_err().kind(), ErrorKind::ScopeNotAllowed);
+        assert_eq!(map.resolve("https://management.azure.com").unwrap(), "arm");
     }
 
     #[test]

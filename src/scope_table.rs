@@ -72,26 +72,29 @@ mod tests {
 
     #[test]
     fn resolves_as_the_audience_map_does() {
-        let map = AudienceMap::with_overrides([("https://custom.example/", "custom"), ("https://management.azure.com", "")]);
-        let table = ScopeTable::new(&map, &Arc::from("http://b/token"), |audience| audience.as_bytes().to_vec());
         let scopes = [
             "https://custom.example/.default",
             "https://custom.example//",
             "https://vault.azure.net",
             "https://vault.azure.net//.default",
             "https://management.azure.com/.default",
+            "https://management.core.windows.net/",
             "https://VAULT.azure.net/.default",
             "/.default",
             "",
         ];
-        for scope in scopes {
-            match (map.resolve(scope), table.resolve(&map, scope)) {
-                (Ok(audience), Ok(entry)) => {
-                    assert_eq!(entry.audience(), audience, "{scope}");
-                    assert_eq!(entry.key().request(), audience.as_bytes(), "{scope}");
+        let overridden = AudienceMap::with_overrides([("https://custom.example/", "custom"), ("https://management.azure.com", "")]);
+        for map in [AudienceMap::default(), overridden] {
+            let table = ScopeTable::new(&map, &Arc::from("http://b/token"), |audience| audience.as_bytes().to_vec());
+            for scope in scopes {
+                match (map.resolve(scope), table.resolve(&map, scope)) {
+                    (Ok(audience), Ok(entry)) => {
+                        assert_eq!(entry.audience(), audience, "{scope}");
+                        assert_eq!(entry.key().request(), audience.as_bytes(), "{scope}");
+                    }
+                    (Err(want), Err(got)) => assert_eq!((got.kind(), got.message()), (want.kind(), want.message()), "{scope}"),
+                    (want, got) => panic!("{scope}: the map says {want:?}, the table {:?}", got.map(ScopeEntry::audience)),
                 }
-                (Err(want), Err(got)) => assert_eq!((got.kind(), got.message()), (want.kind(), want.message()), "{scope}"),
-                (want, got) => panic!("{scope}: the map says {want:?}, the table {:?}", got.map(ScopeEntry::audience)),
             }
         }
     }

@@ -222,9 +222,10 @@ fn audiences_lists_the_map() {
     assert_exit(&output, 0, "");
     let text = stdout(&output);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 7, "{text}");
+    assert_eq!(lines.len(), 8, "the six and one alias: {text}");
     assert!(lines[0].starts_with("RESOURCE") && lines[0].ends_with("AUDIENCE"));
     assert!(lines.iter().any(|l| l.starts_with("https://database.windows.net ") && l.ends_with(" sql")));
+    assert!(lines.iter().any(|l| l.starts_with("https://management.core.windows.net ") && l.ends_with(" arm")));
     assert!(lines.iter().any(|l| l.starts_with("https://analysis.windows.net/powerbi/api ") && l.ends_with(" fabric_cli")));
 
     let output = vd_broker(
@@ -238,6 +239,7 @@ fn audiences_lists_the_map() {
     assert_eq!(map["https://custom.example"], "custom");
     assert_eq!(map["https://storage.azure.com"], "storage");
     assert!(!map.contains_key("https://management.azure.com"));
+    assert!(!map.contains_key("https://management.core.windows.net"), "an alias is removed with its resource");
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! How `vd-broker serve` starts and stops: the two stdout lines, the 0600
+//! How `vd-broker serve` starts and stops: the stdout lines, the 0600
 //! env file, `--exec` with its environment, signals and exit status, and
 //! the refusal of a non-loopback address.
 #![cfg(feature = "serve")]
@@ -19,7 +19,7 @@ fn signal(pid: u32, signal: libc::c_int) {
 }
 
 #[test]
-fn prints_two_sourceable_lines_and_stops_on_sigterm() {
+fn prints_sourceable_lines_and_stops_on_sigterm() {
     let emulator = Emulator::start();
     let dir = tempfile::tempdir().unwrap();
     let env_file = dir.path().join("identity.env");
@@ -32,7 +32,8 @@ fn prints_two_sourceable_lines_and_stops_on_sigterm() {
     let metadata = std::fs::metadata(&env_file).unwrap();
     assert_eq!(metadata.permissions().mode() & 0o777, 0o600);
     let written = std::fs::read_to_string(&env_file).unwrap();
-    assert_eq!(written, format!("IDENTITY_ENDPOINT={}\nIDENTITY_HEADER={}\n", served.endpoint, served.header));
+    let lines = format!("IDENTITY_ENDPOINT={0}\nIDENTITY_HEADER={1}\nAZURE_MSI_ENDPOINT={0}\n", served.endpoint, served.header);
+    assert_eq!(written, lines);
     assert_eq!(served.token("https://storage.azure.com").status, 200);
 
     signal(served.child.id(), libc::SIGTERM);
@@ -50,6 +51,7 @@ fn exec_runs_the_command_with_the_endpoint_and_its_exit_status() {
     let emulator = Emulator::start();
     let bearer = BearerFile::fresh();
     let script = r#"echo "endpoint=$IDENTITY_ENDPOINT"; echo "header=${#IDENTITY_HEADER}"
+        test "$AZURE_MSI_ENDPOINT" = "$IDENTITY_ENDPOINT" || echo "AZURE_MSI_ENDPOINT=$AZURE_MSI_ENDPOINT"
         for v in IDENTITY_SERVER_THUMBPRINT IMDS_ENDPOINT MSI_ENDPOINT MSI_SECRET; do
           eval "test -z \"\${$v+set}\"" || echo "leaked $v"; done
         exit 7"#;

@@ -24,11 +24,14 @@ fn answers_a_token_in_the_app_service_shape() {
     assert_eq!(reply.header("content-type"), Some("application/json"));
     let answer = reply.json();
     let fields: Vec<&str> = answer.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(fields, ["access_token", "expires_on", "resource", "token_type"]);
+    assert_eq!(fields, ["access_token", "expires_in", "expires_on", "resource", "token_type"]);
     assert_eq!(answer["token_type"], "Bearer");
     assert_eq!(answer["resource"], VAULT);
     let expires_on: i64 = answer["expires_on"].as_str().expect("expires_on is a string").parse().unwrap();
     assert!(expires_on > now() + 3000, "{expires_on}");
+    // The seconds left, as a string as IMDS sends it: expires_on less now.
+    let expires_in: i64 = answer["expires_in"].as_str().expect("expires_in is a string").parse().unwrap();
+    assert!((expires_on - now() - expires_in).abs() <= 2, "expires_in {expires_in}, expires_on {expires_on}");
     let token = answer["access_token"].as_str().unwrap();
     assert_eq!(claims(token)["aud"], VAULT);
 

@@ -24,6 +24,8 @@ func TestScopesMapToTheirAudiences(t *testing.T) {
 		"https://api.fabric.microsoft.com":         "fabric_api",
 		"https://analysis.windows.net/powerbi/api": "fabric_cli",
 		"https://management.azure.com":             "arm",
+		// An alias: the Azure CLI's login resource, another name of ARM's audience.
+		"https://management.core.windows.net": "arm",
 	} {
 		for _, scope := range []string{resource + "/.default", resource + "/", resource} {
 			claims := claimsOf(t, mustToken(t, cred, scope).Token)

@@ -23,6 +23,8 @@ DEFAULT_AUDIENCES = [
     ("https://api.fabric.microsoft.com/.default", "fabric_api", "https://api.fabric.microsoft.com"),
     ("https://analysis.windows.net/powerbi/api/.default", "fabric_cli", "https://analysis.windows.net/powerbi/api"),
     ("https://management.azure.com/.default", "arm", "https://management.azure.com/"),
+    # An alias: the Azure CLI's login resource, another name of ARM's audience.
+    ("https://management.core.windows.net/.default", "arm", "https://management.azure.com/"),
 ]
 VAULT = "https://vault.azure.net/.default"
 

@@ -33,7 +33,8 @@ func TestMain(m *testing.M) {
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
 		for _, prefix := range []string{"AZURE_", "MSI_", "IMDS_", "IDENTITY_SERVER_THUMBPRINT"} {
-			if strings.HasPrefix(name, prefix) {
+			// AZURE_MSI_ENDPOINT is the endpoint's own (object_store's name for it).
+			if strings.HasPrefix(name, prefix) && name != "AZURE_MSI_ENDPOINT" {
 				os.Unsetenv(name)
 			}
 		}

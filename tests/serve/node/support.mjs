@@ -11,6 +11,8 @@ if (!process.env.IDENTITY_ENDPOINT || !process.env.IDENTITY_HEADER) {
 }
 // No other credential may answer for DefaultAzureCredential.
 for (const name of Object.keys(process.env)) {
+  // AZURE_MSI_ENDPOINT is the endpoint's own (object_store's name for it).
+  if (name === "AZURE_MSI_ENDPOINT") continue;
   if (/^(AZURE_|MSI_|IMDS_|IDENTITY_SERVER_THUMBPRINT)/.test(name)) delete process.env[name];
 }
 

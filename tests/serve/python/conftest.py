@@ -39,7 +39,8 @@ def only_the_endpoint(monkeypatch):
     assert os.environ.get("IDENTITY_ENDPOINT") and os.environ.get("IDENTITY_HEADER"), \
         "run under `vd-broker serve --exec`"
     for name in list(os.environ):
-        if name.startswith(OTHER_CREDENTIALS):
+        # AZURE_MSI_ENDPOINT is the endpoint's own (object_store's name for it).
+        if name.startswith(OTHER_CREDENTIALS) and name != "AZURE_MSI_ENDPOINT":
             monkeypatch.delenv(name)
     yield
     control("DELETE", "faults")

@@ -1,4 +1,4 @@
-//! How the endpoint reaches its clients and when it stops: the two
+//! How the endpoint reaches its clients and when it stops: the
 //! environment lines on stdout (and, if asked, in a 0600 file), or a command
 //! run with them set, whose signals are forwarded and whose status is ours.
 
@@ -19,10 +19,24 @@ use super::security::HeaderSecret;
 /// protocol over App Service (Service Fabric, Azure Arc, Cloud Shell, Azure ML).
 pub const COMPETING_VARIABLES: [&str; 4] = ["IDENTITY_SERVER_THUMBPRINT", "IMDS_ENDPOINT", "MSI_ENDPOINT", "MSI_SECRET"];
 
-/// `IDENTITY_ENDPOINT=...` and `IDENTITY_HEADER=...`, each on its own line,
-/// as a shell sources them.
+/// The variables the endpoint hands its clients, in this order: the App
+/// Service pair every Azure SDK reads, then the same URL as
+/// `AZURE_MSI_ENDPOINT`, the only name object_store (deltalake, polars'
+/// Rust layer) takes it from besides its own options.
+pub fn environment<'a>(endpoint: &'a str, secret: &'a HeaderSecret) -> [(&'static str, &'a str); 3] {
+    [("IDENTITY_ENDPOINT", endpoint), ("IDENTITY_HEADER", secret.expose()), ("AZURE_MSI_ENDPOINT", endpoint)]
+}
+
+/// `NAME=value`, one line each, as a shell sources them.
 pub fn environment_lines(endpoint: &str, secret: &HeaderSecret) -> Zeroizing<String> {
-    Zeroizing::new(format!("IDENTITY_ENDPOINT={endpoint}\nIDENTITY_HEADER={}\n", secret.expose()))
+    let mut lines = Zeroizing::new(String::with_capacity(64 + 3 * endpoint.len() + secret.expose().len()));
+    for (name, value) in environment(endpoint, secret) {
+        lines.push_str(name);
+        lines.push('=');
+        lines.push_str(value);
+        lines.push('\n');
+    }
+    lines
 }
 
 /// The lines on stdout, flushed at once so that a reader of a pipe sees them.
@@ -88,7 +102,7 @@ impl Signals {
 pub async fn run_command(command: &[OsString], endpoint: &str, secret: &HeaderSecret, signals: &mut Signals) -> ExitCode {
     let (program, args) = command.split_first().expect("clap requires a command");
     let mut child = tokio::process::Command::new(program);
-    child.args(args).env("IDENTITY_ENDPOINT", endpoint).env("IDENTITY_HEADER", secret.expose());
+    child.args(args).envs(environment(endpoint, secret));
     for name in COMPETING_VARIABLES {
         child.env_remove(name);
     }

@@ -38,12 +38,14 @@ pub struct ServeArgs {
     /// Allow a --listen address beyond loopback (then a warning is printed)
     #[arg(long)]
     allow_non_loopback: bool,
-    /// Also write the IDENTITY_ENDPOINT and IDENTITY_HEADER lines to PATH
-    /// (mode 0600; removed when the endpoint stops)
+    /// Also write the IDENTITY_ENDPOINT, IDENTITY_HEADER and
+    /// AZURE_MSI_ENDPOINT lines to PATH (mode 0600; removed when the
+    /// endpoint stops)
     #[arg(long, value_name = "PATH")]
     env_file: Option<PathBuf>,
-    /// Run the command after `--` with IDENTITY_ENDPOINT and IDENTITY_HEADER
-    /// set, forward SIGINT/SIGTERM to it and exit with its status
+    /// Run the command after `--` with IDENTITY_ENDPOINT, IDENTITY_HEADER and
+    /// AZURE_MSI_ENDPOINT set, forward SIGINT/SIGTERM to it and exit with its
+    /// status
     #[arg(long, requires = "command")]
     exec: bool,
     /// The command for --exec, e.g. `-- python app.py`

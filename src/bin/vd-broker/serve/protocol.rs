@@ -1,7 +1,9 @@
 //! The App Service managed-identity protocol, as every Azure SDK speaks it:
 //! `GET {IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=R` with
-//! `X-IDENTITY-HEADER`, answered `{"access_token", "expires_on", "resource",
-//! "token_type"}` or `{"error", "error_description", "statusCode", "message"}`.
+//! `X-IDENTITY-HEADER`, answered `{"access_token", "expires_in", "expires_on",
+//! "resource", "token_type"}` or `{"error", "error_description", "statusCode", "message"}`.
+
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use hyper::body::Bytes;
 use hyper::header::{HeaderValue, ALLOW, CACHE_CONTROL, CONTENT_TYPE};
@@ -130,10 +132,17 @@ fn resource_in(query: &str) -> Result<String, Refusal> {
 }
 
 /// The token answer. `expires_on` is a string of Unix seconds, the one form
-/// every SDK parses (Rust's requires a string).
+/// every SDK parses (Rust's requires a string); `expires_in`, the seconds
+/// left, is a string too, as IMDS sends it: MSAL's fallback, and the only
+/// field some clients read (hashicorp's go-azure-sdk).
 pub fn token_answer(token: &AccessToken, resource: &str) -> Answer {
     let resource = serde_json::Value::from(resource_of(resource)).to_string();
-    let tail = format!(",\"expires_on\":\"{}\",\"resource\":{resource},\"token_type\":\"Bearer\"}}", token.expires_on());
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    let expires_in = token.expires_on().saturating_sub(now).max(0);
+    let tail = format!(
+        ",\"expires_in\":\"{expires_in}\",\"expires_on\":\"{}\",\"resource\":{resource},\"token_type\":\"Bearer\"}}",
+        token.expires_on()
+    );
     // One buffer, sized for the worst JSON escaping so that no reallocation
     // leaves a copy of the token behind; zeroed when hyper drops it.
     let mut body = Zeroizing::new(Vec::with_capacity(16 + 6 * token.secret().len() + 2 + tail.len()));
