@@ -166,6 +166,77 @@ fn no_file_in_the_directory_holds_the_bearer() {
     assert_eq!(mode, 0o700);
 }
 
+/// Whether `haystack` holds any `run`-byte stretch of `needle`.
+fn holds_a_run_of(haystack: &[u8], needle: &[u8], run: usize) -> bool {
+    needle.windows(run).any(|stretch| haystack.windows(run).any(|w| w == stretch))
+}
+
+#[test]
+fn entries_are_sealed_with_the_bearer_so_the_directory_gives_away_no_token() {
+    let emulator = Emulator::start();
+    let file = BearerFile::fresh();
+    let dir = emulator.cache_dir();
+    emulator.settings(json!({ "delay_ms": 300 }));
+    let children: Vec<Child> = (0..8).map(|_| command(&emulator, &file, &dir).spawn().unwrap()).collect();
+    let tokens: Vec<String> = children
+        .into_iter()
+        .map(|child| {
+            let output = child.wait_with_output().unwrap();
+            assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+            String::from_utf8(output.stdout).unwrap().trim().to_string()
+        })
+        .collect();
+    assert!(tokens.iter().all(|t| *t == tokens[0]), "the processes got different tokens");
+    assert_eq!(emulator.token_requests(), 1);
+    let theirs = the_entry(&dir);
+    // A neighbour of the same uid reads every file: no token, no 16-byte
+    // run of it, no bearer.
+    let (token, bearer) = (tokens[0].as_bytes(), file.bearer());
+    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(!files.is_empty());
+    for path in &files {
+        let bytes = std::fs::read(path).unwrap();
+        assert!(!holds_a_run_of(&bytes, token, 16), "{} holds a run of the token", path.display());
+        assert!(!holds_a_run_of(&bytes, bearer.as_bytes(), bearer.len()), "{} holds the bearer", path.display());
+    }
+
+    // A process with another bearer in the same directory mints its own...
+    emulator.settings(json!({ "delay_ms": 0 }));
+    let other = BearerFile::fresh();
+    let its_own = token_from_another_process(&emulator, &other, &dir);
+    assert_eq!(emulator.token_requests(), 2);
+    assert_ne!(its_own, tokens[0]);
+    // ...and never opens another bearer's entry, even one put in its own's place.
+    let mine = the_entry_holding(&dir, |path| path != theirs);
+    std::fs::write(&mine, std::fs::read(&theirs).unwrap()).unwrap();
+    let after = token_from_another_process(&emulator, &other, &dir);
+    assert_eq!(emulator.token_requests(), 3, "the planted entry was a miss");
+    assert_ne!(after, tokens[0]);
+}
+
+/// The one `.token` file in `dir` that `wanted` picks.
+fn the_entry_holding(dir: &Path, wanted: impl Fn(&Path) -> bool) -> PathBuf {
+    let entries: Vec<_> = files_ending(dir, ".token").into_iter().filter(|p| wanted(p)).collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    entries[0].clone()
+}
+
+#[test]
+fn tokens_from_the_runtime_access_helper_are_not_shared() {
+    let emulator = Emulator::with_helper();
+    let file = BearerFile::fresh();
+    let options = Options {
+        runtime_access_socket: emulator.helper_socket.clone(),
+        ..options(&emulator, &file)
+    };
+    let client = Client::new(&options).unwrap();
+    assert!(client.uses_access_helper());
+    // No bearer to seal an entry with: no shared cache on this route.
+    assert_eq!(client.shared_cache_dir(), None);
+    client.get_token(SQL).unwrap();
+    assert!(files_ending(&emulator.cache_dir(), ".token").is_empty());
+}
+
 /// A client for `dir` refuses it: calls still work, nothing is written there.
 fn assert_refused(emulator: &Emulator, dir: &Path, look_in: &Path) {
     let file = BearerFile::fresh();
@@ -232,7 +303,12 @@ fn a_file_that_is_not_an_entry_of_ours_is_ignored_and_replaced() {
             bent[at] ^= 0x20;
             std::fs::write(&entry, bent).unwrap()
         })),
-        ("another version", Box::new(|| std::fs::write(&entry, String::from_utf8_lossy(&whole).replacen(" v1\n", " v9\n", 1)).unwrap())),
+        ("another version", Box::new(|| {
+            let mut other = whole.clone();
+            let at = other.windows(4).position(|w| w == b" v2\n").expect("the format version");
+            other[at + 2] = b'9';
+            std::fs::write(&entry, other).unwrap()
+        })),
         ("world-readable", Box::new(|| std::fs::set_permissions(&entry, std::fs::Permissions::from_mode(0o644)).unwrap())),
     ];
     if is_root() {
