@@ -11,7 +11,7 @@ use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use serve_support::Served;
+use serve_support::{raise_file_limit, Served, StopOnDrop};
 use support::Emulator;
 
 const VAULT: &str = "https://vault.azure.net";
@@ -39,26 +39,6 @@ fn token_request(served: &Served) -> String {
     )
 }
 
-/// Lets the test hold many sockets even where the soft limit is 1024.
-fn raise_file_limit() {
-    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-    // SAFETY: plain getrlimit/setrlimit on a valid struct.
-    unsafe {
-        libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit);
-        limit.rlim_cur = limit.rlim_max.min(8192);
-        libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
-    }
-}
-
-/// Stops the well-behaved client when dropped, even by a failed assertion.
-struct StopOthers<'a>(&'a AtomicBool);
-
-impl Drop for StopOthers<'_> {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::Relaxed);
-    }
-}
-
 #[test]
 fn hostile_clients_get_their_status_while_others_are_served() {
     raise_file_limit();
@@ -69,7 +49,7 @@ fn hostile_clients_get_their_status_while_others_are_served() {
 
     let done = AtomicBool::new(false);
     std::thread::scope(|scope| {
-        let _stop = StopOthers(&done);
+        let _stop = StopOnDrop(&done);
         // The well-behaved client, throughout.
         let others = scope.spawn(|| {
             let (started, mut served_count) = (Instant::now(), 0u32);

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use serve_support::{command, Served};
+use serve_support::{command, raise_file_limit, Served, StopOnDrop};
 use support::{BearerFile, Emulator};
 
 const VAULT: &str = "https://vault.azure.net";
@@ -42,17 +42,6 @@ fn status_of(address: &str, request: &str, half_close: bool) -> u16 {
     }
 }
 
-/// Lets the test hold its hundreds of sockets where the soft limit is low.
-fn raise_file_limit() {
-    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-    // SAFETY: plain getrlimit/setrlimit on a valid struct.
-    unsafe {
-        libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit);
-        limit.rlim_cur = limit.rlim_max.min(8192);
-        libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
-    }
-}
-
 /// Whether the peer closed `stream` (it is non-blocking).
 fn closed(stream: &mut TcpStream) -> bool {
     let mut byte = [0u8; 1];
@@ -60,15 +49,6 @@ fn closed(stream: &mut TcpStream) -> bool {
         Ok(0) => true,
         Ok(_) => false,
         Err(e) => e.kind() != std::io::ErrorKind::WouldBlock,
-    }
-}
-
-/// Sets `flag` when dropped, even by a failed assertion.
-struct SetOnDrop<'a>(&'a AtomicBool);
-
-impl Drop for SetOnDrop<'_> {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::Relaxed);
     }
 }
 
@@ -81,7 +61,7 @@ fn idle_connections_held_open_cannot_keep_a_client_waiting() {
     assert_eq!(served.token(VAULT).status, 200);
     let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
-        let _stop = SetOnDrop(&stop);
+        let _stop = StopOnDrop(&stop);
         // 300 connections that never send a byte, each opened again as
         // soon as the server closes it.
         scope.spawn(|| {

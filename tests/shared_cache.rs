@@ -68,6 +68,19 @@ fn chown_to_nobody(path: &Path) {
     std::os::unix::fs::lchown(path, Some(NOBODY), Some(NOBODY)).unwrap();
 }
 
+/// The tokens 8 processes started at once got.
+fn tokens_of_eight_processes(emulator: &Emulator, file: &BearerFile, dir: &Path) -> Vec<String> {
+    let children: Vec<Child> = (0..8).map(|_| command(emulator, file, dir).spawn().unwrap()).collect();
+    children
+        .into_iter()
+        .map(|child| {
+            let output = child.wait_with_output().unwrap();
+            assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+            String::from_utf8(output.stdout).unwrap().trim().to_string()
+        })
+        .collect()
+}
+
 #[test]
 fn eight_processes_make_one_broker_request_and_a_rotation_one_more() {
     let emulator = Emulator::start();
@@ -76,15 +89,7 @@ fn eight_processes_make_one_broker_request_and_a_rotation_one_more() {
     // A slow answer: all eight are started while the first mints.
     emulator.settings(json!({ "delay_ms": 300 }));
     for round in 1..=2 {
-        let children: Vec<Child> = (0..8).map(|_| command(&emulator, &file, &dir).spawn().unwrap()).collect();
-        let tokens: Vec<String> = children
-            .into_iter()
-            .map(|child| {
-                let output = child.wait_with_output().unwrap();
-                assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-                String::from_utf8(output.stdout).unwrap()
-            })
-            .collect();
+        let tokens = tokens_of_eight_processes(&emulator, &file, &dir);
         assert!(tokens.iter().all(|t| *t == tokens[0]), "round {round}: the processes got different tokens");
         assert_eq!(emulator.token_requests(), round, "round {round}");
         file.write(&support::fresh_bearer());
@@ -177,15 +182,7 @@ fn entries_are_sealed_with_the_bearer_so_the_directory_gives_away_no_token() {
     let file = BearerFile::fresh();
     let dir = emulator.cache_dir();
     emulator.settings(json!({ "delay_ms": 300 }));
-    let children: Vec<Child> = (0..8).map(|_| command(&emulator, &file, &dir).spawn().unwrap()).collect();
-    let tokens: Vec<String> = children
-        .into_iter()
-        .map(|child| {
-            let output = child.wait_with_output().unwrap();
-            assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-            String::from_utf8(output.stdout).unwrap().trim().to_string()
-        })
-        .collect();
+    let tokens = tokens_of_eight_processes(&emulator, &file, &dir);
     assert!(tokens.iter().all(|t| *t == tokens[0]), "the processes got different tokens");
     assert_eq!(emulator.token_requests(), 1);
     let theirs = the_entry(&dir);

@@ -127,8 +127,9 @@ pub fn exit_code_after(signal: libc::c_int) -> u8 {
 }
 
 /// Runs `command` with the endpoint in its environment, forwards SIGINT,
-/// SIGTERM, SIGHUP and SIGQUIT to it, and returns its exit status (128 + N when signal N ended it,
-/// as a shell reports it; 127/126 when it cannot be started).
+/// SIGTERM, SIGHUP and SIGQUIT to it, and returns its exit status (128 + N
+/// when signal N ended it, as a shell reports it; 127/126 when it cannot be
+/// started).
 pub async fn run_command(command: &[OsString], endpoint: &str, secret: &HeaderSecret, signals: &mut Signals) -> ExitCode {
     let (program, args) = command.split_first().expect("clap requires a command");
     let mut child = tokio::process::Command::new(program);
