@@ -2,60 +2,18 @@
 //! `vd-broker` command, a forked child, lock holders) against the emulator,
 //! and directories and files made hostile on purpose.
 
+mod shared_cache_support;
 mod support;
 
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::time::Duration;
 
 use serde_json::json;
+use shared_cache_support::{command, files_ending, the_entry, token_from_another_process, tokens_of_eight_processes, SQL};
 use support::{options, BearerFile, Emulator};
 use vd_broker::{Client, ErrorKind, Options, TokenRequest};
-
-const SQL: &str = "https://database.windows.net/.default";
-
-/// `vd-broker token SQL` in a process of its own, sharing `cache_dir`.
-fn command(emulator: &Emulator, file: &BearerFile, cache_dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_vd-broker"));
-    for name in ["VD_AZ_TOKEN_URL", "VD_CREDENTIAL_LANE", "VD_CREDENTIAL_CONFIGURATION_REVISION", "VD_BROKER_CACHE", "VD_BROKER_SHARED_CACHE"] {
-        command.env_remove(name);
-    }
-    command
-        .env("VD_CREDENTIAL_BROKER_URL", &emulator.url)
-        .env("VD_CREDENTIAL_FILE", &file.path)
-        .env("VD_RUNTIME_ACCESS_SOCKET", "/nonexistent/vd-broker-test.sock")
-        .env("VD_BROKER_CACHE_DIR", cache_dir)
-        .args(["token", SQL])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    command
-}
-
-/// The token another process got.
-fn token_from_another_process(emulator: &Emulator, file: &BearerFile, cache_dir: &Path) -> String {
-    let output = command(emulator, file, cache_dir).output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout).unwrap().trim().to_string()
-}
-
-fn files_ending(dir: &Path, suffix: &str) -> Vec<PathBuf> {
-    let Ok(listing) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut found: Vec<_> = listing
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.to_string_lossy().ends_with(suffix))
-        .collect();
-    found.sort();
-    found
-}
-
-fn the_entry(dir: &Path) -> PathBuf {
-    let entries = files_ending(dir, ".token");
-    assert_eq!(entries.len(), 1, "{entries:?}");
-    entries[0].clone()
-}
 
 fn is_root() -> bool {
     // SAFETY: geteuid cannot fail.
@@ -66,19 +24,6 @@ const NOBODY: u32 = 65534;
 
 fn chown_to_nobody(path: &Path) {
     std::os::unix::fs::lchown(path, Some(NOBODY), Some(NOBODY)).unwrap();
-}
-
-/// The tokens 8 processes started at once got.
-fn tokens_of_eight_processes(emulator: &Emulator, file: &BearerFile, dir: &Path) -> Vec<String> {
-    let children: Vec<Child> = (0..8).map(|_| command(emulator, file, dir).spawn().unwrap()).collect();
-    children
-        .into_iter()
-        .map(|child| {
-            let output = child.wait_with_output().unwrap();
-            assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-            String::from_utf8(output.stdout).unwrap().trim().to_string()
-        })
-        .collect()
 }
 
 #[test]
@@ -169,69 +114,6 @@ fn no_file_in_the_directory_holds_the_bearer() {
     }
     let mode = std::fs::metadata(emulator.cache_dir()).unwrap().permissions().mode() & 0o7777;
     assert_eq!(mode, 0o700);
-}
-
-/// Whether `haystack` holds any `run`-byte stretch of `needle`.
-fn holds_a_run_of(haystack: &[u8], needle: &[u8], run: usize) -> bool {
-    needle.windows(run).any(|stretch| haystack.windows(run).any(|w| w == stretch))
-}
-
-#[test]
-fn entries_are_sealed_with_the_bearer_so_the_directory_gives_away_no_token() {
-    let emulator = Emulator::start();
-    let file = BearerFile::fresh();
-    let dir = emulator.cache_dir();
-    emulator.settings(json!({ "delay_ms": 300 }));
-    let tokens = tokens_of_eight_processes(&emulator, &file, &dir);
-    assert!(tokens.iter().all(|t| *t == tokens[0]), "the processes got different tokens");
-    assert_eq!(emulator.token_requests(), 1);
-    let theirs = the_entry(&dir);
-    // A neighbour of the same uid reads every file: no token, no 16-byte
-    // run of it, no bearer.
-    let (token, bearer) = (tokens[0].as_bytes(), file.bearer());
-    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
-    assert!(!files.is_empty());
-    for path in &files {
-        let bytes = std::fs::read(path).unwrap();
-        assert!(!holds_a_run_of(&bytes, token, 16), "{} holds a run of the token", path.display());
-        assert!(!holds_a_run_of(&bytes, bearer.as_bytes(), bearer.len()), "{} holds the bearer", path.display());
-    }
-
-    // A process with another bearer in the same directory mints its own...
-    emulator.settings(json!({ "delay_ms": 0 }));
-    let other = BearerFile::fresh();
-    let its_own = token_from_another_process(&emulator, &other, &dir);
-    assert_eq!(emulator.token_requests(), 2);
-    assert_ne!(its_own, tokens[0]);
-    // ...and never opens another bearer's entry, even one put in its own's place.
-    let mine = the_entry_holding(&dir, |path| path != theirs);
-    std::fs::write(&mine, std::fs::read(&theirs).unwrap()).unwrap();
-    let after = token_from_another_process(&emulator, &other, &dir);
-    assert_eq!(emulator.token_requests(), 3, "the planted entry was a miss");
-    assert_ne!(after, tokens[0]);
-}
-
-/// The one `.token` file in `dir` that `wanted` picks.
-fn the_entry_holding(dir: &Path, wanted: impl Fn(&Path) -> bool) -> PathBuf {
-    let entries: Vec<_> = files_ending(dir, ".token").into_iter().filter(|p| wanted(p)).collect();
-    assert_eq!(entries.len(), 1, "{entries:?}");
-    entries[0].clone()
-}
-
-#[test]
-fn tokens_from_the_runtime_access_helper_are_not_shared() {
-    let emulator = Emulator::with_helper();
-    let file = BearerFile::fresh();
-    let options = Options {
-        runtime_access_socket: emulator.helper_socket.clone(),
-        ..options(&emulator, &file)
-    };
-    let client = Client::new(&options).unwrap();
-    assert!(client.uses_access_helper());
-    // No bearer to seal an entry with: no shared cache on this route.
-    assert_eq!(client.shared_cache_dir(), None);
-    client.get_token(SQL).unwrap();
-    assert!(files_ending(&emulator.cache_dir(), ".token").is_empty());
 }
 
 /// A client for `dir` refuses it: calls still work, nothing is written there.
