@@ -47,28 +47,38 @@ impl Tally {
         self.evicted.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Writes one line per kind counted since the last summary (see
+    /// [`Tally::summary`]); the counts restart.
+    pub fn report(&self, span: &str) {
+        for summary in self.summary(span) {
+            line(&summary);
+        }
+    }
+
     /// One line per kind counted since the last summary, e.g.
     /// `312 requests refused with 401 in the last 10 s` (`span` says over
     /// what time); the counts restart.
-    pub fn report(&self, span: &str) {
+    fn summary(&self, span: &str) -> Vec<String> {
+        let mut lines = Vec::new();
         for (status, count) in COUNTED.iter().zip(&self.refused) {
             match count.swap(0, Ordering::Relaxed) {
                 0 => {}
-                1 => line(&format!("1 request refused with {status} {span}")),
-                n => line(&format!("{n} requests refused with {status} {span}")),
+                1 => lines.push(format!("1 request refused with {status} {span}")),
+                n => lines.push(format!("{n} requests refused with {status} {span}")),
             }
         }
         let timed_out = self.timed_out.swap(0, Ordering::Relaxed);
         if timed_out > 0 {
-            line(&format!(
+            lines.push(format!(
                 "{timed_out} connection(s) closed with no complete request head within {} s, {span}",
                 HEAD_TIMEOUT.as_secs()
             ));
         }
         let evicted = self.evicted.swap(0, Ordering::Relaxed);
         if evicted > 0 {
-            line(&format!("{evicted} idle connection(s) closed to make room for new ones, {span}"));
+            lines.push(format!("{evicted} idle connection(s) closed to make room for new ones, {span}"));
         }
+        lines
     }
 }
 
@@ -88,14 +98,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn counts_restart_after_each_report() {
+    fn one_line_per_kind_and_the_counts_restart() {
         let tally = Tally::default();
         for _ in 0..3 {
             tally.refused(401);
         }
+        tally.refused(431);
         tally.refused(200);
-        assert_eq!(tally.refused[1].load(Ordering::Relaxed), 3);
-        tally.report("in the test");
-        assert!(tally.refused.iter().all(|count| count.load(Ordering::Relaxed) == 0));
+        tally.evicted();
+        assert_eq!(
+            tally.summary("in the last 10 s"),
+            [
+                "3 requests refused with 401 in the last 10 s",
+                "1 request refused with 431 in the last 10 s",
+                "1 idle connection(s) closed to make room for new ones, in the last 10 s",
+            ]
+        );
+        assert!(tally.summary("again").is_empty());
     }
 }
