@@ -48,7 +48,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "PATH")]
     env_file: Option<PathBuf>,
     /// Run the command after `--` with IDENTITY_ENDPOINT and IDENTITY_HEADER
-    /// set, forward SIGINT/SIGTERM/SIGHUP/SIGQUIT to it and exit with its status
+    /// set, forward SIGINT/SIGTERM to it and exit with its status
     #[arg(long, requires = "command")]
     exec: bool,
     /// The command for --exec, e.g. `-- python app.py`
