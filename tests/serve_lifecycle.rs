@@ -10,7 +10,7 @@ use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
 
-use serve_support::{command, Served};
+use serve_support::{command, KillOnDrop, Served};
 use support::{BearerFile, Emulator};
 
 fn signal(pid: u32, signal: libc::c_int) {
@@ -179,24 +179,26 @@ fn a_file_planted_at_the_env_file_staging_name_does_not_stop_the_start() {
     // being the shell's, which `exec` hands on to serve.
     let start = r#"env_file="$1"; shift; : > "$env_file.$$.tmp"; exec "$@" serve --env-file "$env_file""#;
     let serve = command(&emulator, &bearer);
-    let mut child = std::process::Command::new("sh")
-        .args(["-c", start, "sh", env_file.to_str().unwrap()])
-        .arg(serve.get_program())
-        .env_clear()
-        .envs(serve.get_envs().filter_map(|(name, value)| Some((name, value?))))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = KillOnDrop(
+        std::process::Command::new("sh")
+            .args(["-c", start, "sh", env_file.to_str().unwrap()])
+            .arg(serve.get_program())
+            .env_clear()
+            .envs(serve.get_envs().filter_map(|(name, value)| Some((name, value?))))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    BufReader::new(child.0.stdout.take().unwrap()).read_line(&mut first).unwrap();
     if !first.starts_with("IDENTITY_ENDPOINT=") {
-        let _ = child.kill();
-        let output = child.wait_with_output().unwrap();
-        panic!("serve did not start: {}", String::from_utf8_lossy(&output.stderr));
+        let mut stderr = String::new();
+        let _ = std::io::Read::read_to_string(&mut child.0.stderr.take().unwrap(), &mut stderr);
+        panic!("serve did not start: {stderr}");
     }
     assert!(std::fs::read_to_string(&env_file).unwrap().starts_with(first.as_str()));
-    signal(child.id(), libc::SIGTERM);
-    assert_eq!(child.wait().unwrap().code(), Some(0));
+    signal(child.0.id(), libc::SIGTERM);
+    assert_eq!(child.0.wait().unwrap().code(), Some(0));
     assert!(!env_file.exists());
 }

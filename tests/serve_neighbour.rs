@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use serve_support::{command, raise_file_limit, Served, StopOnDrop};
+use serve_support::{command, raise_file_limit, KillOnDrop, Served, StopOnDrop};
 use support::{BearerFile, Emulator};
 
 const VAULT: &str = "https://vault.azure.net";
@@ -130,23 +130,21 @@ fn a_cache_hit_never_waits_behind_a_slow_mint() {
 fn a_closed_stderr_stops_no_answer() {
     let emulator = Emulator::start();
     let bearer = BearerFile::fresh();
-    let mut child = command(&emulator, &bearer).arg("serve").stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut served = KillOnDrop(command(&emulator, &bearer).arg("serve").stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap());
+    let mut stdout = BufReader::new(served.0.stdout.take().unwrap());
     let (mut endpoint, mut header) = (String::new(), String::new());
     stdout.read_line(&mut endpoint).unwrap();
     stdout.read_line(&mut header).unwrap();
     let address = endpoint.trim().trim_start_matches("IDENTITY_ENDPOINT=http://").split('/').next().unwrap().to_string();
     let header = header.trim().trim_start_matches("IDENTITY_HEADER=").to_string();
     // The reader of its log goes away: every later write to stderr fails.
-    drop(child.stderr.take());
+    drop(served.0.stderr.take());
     let statuses: Vec<u16> = (0..20)
         .map(|i| status_of(&address, &raw_request(&address, &header, if i % 2 == 0 { VAULT } else { STORAGE }), false))
         .collect();
     assert!(statuses.iter().all(|s| *s == 200), "answers with stderr closed: {statuses:?}");
     assert_eq!(status_of(&address, &raw_request(&address, "wrong", VAULT), false), 401);
-    assert!(child.try_wait().unwrap().is_none(), "serve ended");
-    let _ = child.kill();
-    let _ = child.wait();
+    assert!(served.0.try_wait().unwrap().is_none(), "serve ended");
 }
 
 #[test]
