@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 
 use crate::access_helper::AccessHelper;
 use crate::audience::AudienceMap;
-use crate::bearer::BearerFile;
+use crate::bearer::{Bearer, BearerFile};
 use crate::broker::Broker;
-use crate::cache::{cache, CacheKey, KeyScope, Refresh};
+use crate::cache::{cache, KeyScope, Refresh};
 use crate::config::{Config, Options};
 use crate::error::Error;
 use crate::log::{self, events::CallEvents};
@@ -47,7 +47,8 @@ pub struct Client {
     /// resource once, does no JSON work and hashes only the bearer's digest.
     scopes: ScopeTable,
     /// The cache this user's processes share, behind the process cache;
-    /// `None` when it is off or its directory cannot be trusted.
+    /// `None` when it is off, its directory cannot be trusted, or tokens
+    /// come from the runtime-access helper.
     shared: Option<SharedCache>,
 }
 
@@ -91,7 +92,15 @@ impl Client {
             Route::Helper(_) => AccessHelper::request_body(audience),
             Route::Broker { .. } => Broker::request_body(audience, config.context.as_ref()),
         });
-        let shared = config.shared_cache_dir.as_deref().and_then(SharedCache::open);
+        // The shared cache's entries are sealed with a key derived from the
+        // bearer. The helper route has no bearer, and no other secret that a
+        // neighbour of the same uid could not also learn (its socket's path
+        // and identity are visible to them): its tokens are not shared.
+        // Each process asks the helper, on this machine, for its own.
+        let shared = match &route {
+            Route::Helper(_) => None,
+            Route::Broker { .. } => config.shared_cache_dir.as_deref().and_then(SharedCache::open),
+        };
         Ok(Client { config, route, scopes, shared })
     }
 
@@ -121,37 +130,40 @@ impl Client {
 
         let body = scope.request();
         let attempts = |refresh| if refresh == Refresh::Proactive { REFRESH_ATTEMPTS } else { MAX_ATTEMPTS };
+        // Read on every call: a rotated bearer is a new cache key.
+        let bearer = match &self.route {
+            Route::Helper(_) => None,
+            Route::Broker { bearer_file, .. } => Some(bearer_file.read(deadline)?),
+        };
         // Only a client with a cache has a key to look up: one without never
         // hashes the bearer.
-        let caches = self.config.cache;
-        let (key, mint): (Option<CacheKey>, Mint<'_>) = match &self.route {
-            Route::Helper(helper) => (
-                caches.then(|| scope.key(None)),
-                Box::new(move |refresh| with_retries(deadline, attempts(refresh), |left| helper.mint(body, left))),
-            ),
-            Route::Broker { broker, bearer_file } => {
-                // Read on every call: a rotated bearer is a new cache key.
-                let bearer = bearer_file.read(deadline)?;
-                let key = caches.then(|| scope.key(Some(bearer.digest())));
-                (key, Box::new(move |refresh| with_retries(deadline, attempts(refresh), |left| broker.exchange(&bearer, body, left))))
+        let key = self.config.cache.then(|| scope.key(bearer.as_ref().map(Bearer::digest)));
+        let mint: Mint<'_> = match (&self.route, &bearer) {
+            (Route::Broker { broker, .. }, Some(bearer)) => {
+                Box::new(move |refresh| with_retries(deadline, attempts(refresh), |left| broker.exchange(bearer, body, left)))
             }
+            (Route::Helper(helper), _) => Box::new(move |refresh| with_retries(deadline, attempts(refresh), |left| helper.mint(body, left))),
+            (Route::Broker { .. }, None) => unreachable!("the broker route reads its bearer above"),
         };
 
         let Some(key) = key else {
             return events.mint(Refresh::Needed, mint);
         };
+        // The shared cache seals its entries with the bearer: the broker
+        // route's alone (see `Client::new`).
+        let shared = self.shared.as_ref().zip(bearer.as_ref());
         if request.claims.is_some() {
             let token = events.mint(Refresh::Needed, mint)?;
             cache().store(&key, token.clone());
-            if let Some(shared) = &self.shared {
-                shared.store(&key, &token);
+            if let Some((shared, bearer)) = shared {
+                shared.store(&key, bearer.as_str().as_bytes(), &token);
             }
             return Ok(token);
         }
-        match &self.shared {
+        match shared {
             // Only a process-cache miss or due refresh reaches the shared cache.
-            Some(shared) => cache().get_or_mint(&key, deadline, |refresh| {
-                shared.fetch(&key, deadline, refresh, |refresh| events.mint(refresh, mint))
+            Some((shared, bearer)) => cache().get_or_mint(&key, deadline, |refresh| {
+                shared.fetch(&key, bearer.as_str().as_bytes(), deadline, refresh, |refresh| events.mint(refresh, mint))
             }),
             None => cache().get_or_mint(&key, deadline, |refresh| events.mint(refresh, mint)),
         }

@@ -11,7 +11,7 @@ use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use serve_support::Served;
+use serve_support::{raise_file_limit, Served, StopOnDrop};
 use support::Emulator;
 
 const VAULT: &str = "https://vault.azure.net";
@@ -39,37 +39,17 @@ fn token_request(served: &Served) -> String {
     )
 }
 
-/// Lets the test hold many sockets even where the soft limit is 1024.
-fn raise_file_limit() {
-    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-    // SAFETY: plain getrlimit/setrlimit on a valid struct.
-    unsafe {
-        libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit);
-        limit.rlim_cur = limit.rlim_max.min(8192);
-        libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
-    }
-}
-
-/// Stops the well-behaved client when dropped, even by a failed assertion.
-struct StopOthers<'a>(&'a AtomicBool);
-
-impl Drop for StopOthers<'_> {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::Relaxed);
-    }
-}
-
 #[test]
 fn hostile_clients_get_their_status_while_others_are_served() {
     raise_file_limit();
     let emulator = Emulator::start();
-    let served = Served::start(&emulator);
+    let mut served = Served::start(&emulator);
     assert_eq!(served.token(VAULT).status, 200);
     let rss_before = served.rss_kib();
 
     let done = AtomicBool::new(false);
     std::thread::scope(|scope| {
-        let _stop = StopOthers(&done);
+        let _stop = StopOnDrop(&done);
         // The well-behaved client, throughout.
         let others = scope.spawn(|| {
             let (started, mut served_count) = (Instant::now(), 0u32);
@@ -126,7 +106,8 @@ fn hostile_clients_get_their_status_while_others_are_served() {
         assert_eq!(status_of(&mut stream), 431, "64 KiB header");
 
         // 1 000 connections at once, each with a request: past the bound
-        // they wait in the listen queue, and every one is answered 200.
+        // they wait in the listen queue (the answered ones, once idle, make
+        // room), and every one is answered 200.
         let mut streams: Vec<TcpStream> = (0..CONNECTIONS).map(|_| TcpStream::connect(&served.address).unwrap()).collect();
         let request = token_request(&served);
         for stream in &mut streams {
@@ -147,8 +128,13 @@ fn hostile_clients_get_their_status_while_others_are_served() {
         "RSS grew from {rss_before} KiB to {rss_after} KiB under {CONNECTIONS} connections"
     );
     eprintln!("serve RSS: {rss_before} KiB before, {rss_after} KiB after");
+    // Refusals are counted, and the count is written at the latest when it stops.
+    // SAFETY: kill(2) on the child this test started and has not reaped.
+    assert_eq!(unsafe { libc::kill(served.child.id() as libc::pid_t, libc::SIGTERM) }, 0);
+    assert_eq!(served.child.wait().unwrap().code(), Some(0));
     let log = served.log();
-    assert!(log.contains(" 431 "), "the 431 has its log line: {log}");
+    assert!(log.contains("refused with 431"), "the 431 is counted: {log}");
+    assert!(log.contains("refused with 401"), "the 401s are counted: {log}");
     assert!(!log.contains(&served.header));
     assert_eq!(emulator.token_requests(), 1, "one broker request for all of them");
 }

@@ -10,7 +10,7 @@ use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
 
-use serve_support::{command, Served};
+use serve_support::{command, KillOnDrop, Served};
 use support::{BearerFile, Emulator};
 
 fn signal(pid: u32, signal: libc::c_int) {
@@ -125,4 +125,82 @@ fn usage_errors_and_the_non_loopback_guard() {
         .unwrap();
     assert_eq!(unconfigured.status.code(), Some(4), "{}", String::from_utf8_lossy(&unconfigured.stderr));
     assert!(unconfigured.stdout.is_empty());
+}
+
+#[test]
+fn sighup_and_sigquit_end_it_as_sigterm_does() {
+    let emulator = Emulator::start();
+    let dir = tempfile::tempdir().unwrap();
+    for (name, number) in [("SIGHUP", libc::SIGHUP), ("SIGQUIT", libc::SIGQUIT)] {
+        let env_file = dir.path().join(format!("{name}.env"));
+        let mut served = Served::start_with(&emulator, &["--env-file", env_file.to_str().unwrap()]);
+        assert!(env_file.exists());
+        signal(served.child.id(), number);
+        let status = served.child.wait().unwrap();
+        assert_eq!(status.code(), Some(128 + number), "{name}: {status:?}");
+        assert!(!env_file.exists(), "{name}: the env file outlives the endpoint");
+    }
+}
+
+#[test]
+fn sighup_under_exec_is_forwarded_and_the_command_reaped() {
+    let emulator = Emulator::start();
+    let bearer = BearerFile::fresh();
+    let dir = tempfile::tempdir().unwrap();
+    let env_file = dir.path().join("identity.env");
+    let script = r#"trap 'exit 5' HUP; echo $$; while :; do sleep 0.1; done"#;
+    let mut child = command(&emulator, &bearer)
+        .args(["serve", "--env-file", env_file.to_str().unwrap(), "--exec", "--", "sh", "-c", script])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut pid = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut pid).unwrap();
+    let pid: libc::pid_t = pid.trim().parse().unwrap();
+    signal(child.id(), libc::SIGHUP);
+    let status = child.wait().unwrap();
+    // SAFETY: signal 0 only asks whether the process exists.
+    let command_left = unsafe { libc::kill(pid, 0) } == 0;
+    if command_left {
+        // SAFETY: the command this test started, orphaned: ended here.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+    }
+    assert_eq!(status.code(), Some(5), "the command's status after its SIGHUP: {status:?}");
+    assert!(!command_left, "the command was left running");
+    assert!(!env_file.exists(), "the env file outlives the endpoint");
+}
+
+#[test]
+fn a_file_planted_at_the_env_file_staging_name_does_not_stop_the_start() {
+    let emulator = Emulator::start();
+    let bearer = BearerFile::fresh();
+    let dir = tempfile::tempdir().unwrap();
+    let env_file = dir.path().join("identity.env");
+    // Planted where a predictable name would be: `PATH.<pid>.tmp`, the pid
+    // being the shell's, which `exec` hands on to serve.
+    let start = r#"env_file="$1"; shift; : > "$env_file.$$.tmp"; exec "$@" serve --env-file "$env_file""#;
+    let serve = command(&emulator, &bearer);
+    let mut child = KillOnDrop(
+        std::process::Command::new("sh")
+            .args(["-c", start, "sh", env_file.to_str().unwrap()])
+            .arg(serve.get_program())
+            .env_clear()
+            .envs(serve.get_envs().filter_map(|(name, value)| Some((name, value?))))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut first = String::new();
+    BufReader::new(child.0.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    if !first.starts_with("IDENTITY_ENDPOINT=") {
+        let mut stderr = String::new();
+        let _ = std::io::Read::read_to_string(&mut child.0.stderr.take().unwrap(), &mut stderr);
+        panic!("serve did not start: {stderr}");
+    }
+    assert!(std::fs::read_to_string(&env_file).unwrap().starts_with(first.as_str()));
+    signal(child.0.id(), libc::SIGTERM);
+    assert_eq!(child.0.wait().unwrap().code(), Some(0));
+    assert!(!env_file.exists());
 }

@@ -2,60 +2,18 @@
 //! `vd-broker` command, a forked child, lock holders) against the emulator,
 //! and directories and files made hostile on purpose.
 
+mod shared_cache_support;
 mod support;
 
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::time::Duration;
 
 use serde_json::json;
+use shared_cache_support::{command, files_ending, the_entry, token_from_another_process, tokens_of_eight_processes, SQL};
 use support::{options, BearerFile, Emulator};
 use vd_broker::{Client, ErrorKind, Options, TokenRequest};
-
-const SQL: &str = "https://database.windows.net/.default";
-
-/// `vd-broker token SQL` in a process of its own, sharing `cache_dir`.
-fn command(emulator: &Emulator, file: &BearerFile, cache_dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_vd-broker"));
-    for name in ["VD_AZ_TOKEN_URL", "VD_CREDENTIAL_LANE", "VD_CREDENTIAL_CONFIGURATION_REVISION", "VD_BROKER_CACHE", "VD_BROKER_SHARED_CACHE"] {
-        command.env_remove(name);
-    }
-    command
-        .env("VD_CREDENTIAL_BROKER_URL", &emulator.url)
-        .env("VD_CREDENTIAL_FILE", &file.path)
-        .env("VD_RUNTIME_ACCESS_SOCKET", "/nonexistent/vd-broker-test.sock")
-        .env("VD_BROKER_CACHE_DIR", cache_dir)
-        .args(["token", SQL])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    command
-}
-
-/// The token another process got.
-fn token_from_another_process(emulator: &Emulator, file: &BearerFile, cache_dir: &Path) -> String {
-    let output = command(emulator, file, cache_dir).output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout).unwrap().trim().to_string()
-}
-
-fn files_ending(dir: &Path, suffix: &str) -> Vec<PathBuf> {
-    let Ok(listing) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut found: Vec<_> = listing
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.to_string_lossy().ends_with(suffix))
-        .collect();
-    found.sort();
-    found
-}
-
-fn the_entry(dir: &Path) -> PathBuf {
-    let entries = files_ending(dir, ".token");
-    assert_eq!(entries.len(), 1, "{entries:?}");
-    entries[0].clone()
-}
 
 fn is_root() -> bool {
     // SAFETY: geteuid cannot fail.
@@ -76,15 +34,7 @@ fn eight_processes_make_one_broker_request_and_a_rotation_one_more() {
     // A slow answer: all eight are started while the first mints.
     emulator.settings(json!({ "delay_ms": 300 }));
     for round in 1..=2 {
-        let children: Vec<Child> = (0..8).map(|_| command(&emulator, &file, &dir).spawn().unwrap()).collect();
-        let tokens: Vec<String> = children
-            .into_iter()
-            .map(|child| {
-                let output = child.wait_with_output().unwrap();
-                assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-                String::from_utf8(output.stdout).unwrap()
-            })
-            .collect();
+        let tokens = tokens_of_eight_processes(&emulator, &file, &dir);
         assert!(tokens.iter().all(|t| *t == tokens[0]), "round {round}: the processes got different tokens");
         assert_eq!(emulator.token_requests(), round, "round {round}");
         file.write(&support::fresh_bearer());
@@ -232,7 +182,12 @@ fn a_file_that_is_not_an_entry_of_ours_is_ignored_and_replaced() {
             bent[at] ^= 0x20;
             std::fs::write(&entry, bent).unwrap()
         })),
-        ("another version", Box::new(|| std::fs::write(&entry, String::from_utf8_lossy(&whole).replacen(" v1\n", " v9\n", 1)).unwrap())),
+        ("another version", Box::new(|| {
+            let mut other = whole.clone();
+            let at = other.windows(4).position(|w| w == b" v2\n").expect("the format version");
+            other[at + 2] = b'9';
+            std::fs::write(&entry, other).unwrap()
+        })),
         ("world-readable", Box::new(|| std::fs::set_permissions(&entry, std::fs::Permissions::from_mode(0o644)).unwrap())),
     ];
     if is_root() {

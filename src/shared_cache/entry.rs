@@ -1,9 +1,11 @@
 //! One entry of the shared cache: a file per cache key, named by a digest of
-//! the key, holding the token, `expires_on`, `refresh_on`, a format version
-//! and a checksum — never the bearer (the key holds only its digest, and the
-//! name is a digest of that). Written whole to a temporary file and renamed
-//! into place, so a reader sees the old entry or the new one; anything a
-//! reader cannot trust is a miss, and the next write replaces it.
+//! the key, holding a format version, `expires_on`, `refresh_on` and the
+//! token sealed (`seal`) with a key derived from the bearer that minted it
+//! — never the bearer (the key holds only its digest, and the name is a
+//! digest of that), nor the token in the clear. Written whole to a
+//! temporary file and renamed into place, so a reader sees the old entry or
+//! the new one; anything a reader cannot trust or open is a miss, and the
+//! next write replaces it.
 
 use std::os::fd::AsFd;
 
@@ -12,14 +14,17 @@ use zeroize::Zeroizing;
 
 use super::dir::Dir;
 use super::fs;
+use super::seal::{SealKey, NONCE_BYTES, TAG_LEN};
 use crate::cache::CacheKey;
 use crate::token::AccessToken;
+use crate::wipe::WipedBytes;
 
 pub(super) const TOKEN_SUFFIX: &str = ".token";
 pub(super) const LOCK_SUFFIX: &str = ".lock";
 pub(super) const TEMP_SUFFIX: &str = ".tmp";
-/// The first line of every entry; a file of another format version is a miss.
-const MAGIC: &str = "vd_broker shared token v1\n";
+/// The first line of every entry; a file of another format version (v1's
+/// plain tokens) is a miss, and the next write replaces it.
+const MAGIC: &str = "vd_broker shared token v2\n";
 /// Far above any token (the broker's whole answer is capped at 1 MiB; real
 /// tokens are a few KiB); a bigger file is not ours.
 const MAX_FILE_BYTES: u64 = 1 << 20;
@@ -46,40 +51,66 @@ impl Name {
     }
 }
 
+/// An entry's name and the key it is sealed with, for one bearer.
+pub(super) struct Entry {
+    name: Name,
+    key: SealKey,
+}
+
+impl Entry {
+    /// The entry of `key`, sealed for `bearer` (the bearer `key` holds the digest of).
+    pub fn new(key: &CacheKey, bearer: &[u8]) -> Entry {
+        let name = Name::of(key);
+        Entry { key: SealKey::derive(bearer, name.stem()), name }
+    }
+
+    pub fn stem(&self) -> &str {
+        self.name.stem()
+    }
+
+    pub fn read(&self, dir: &Dir, now: i64) -> Option<AccessToken> {
+        read(dir, &self.name, &self.key, now)
+    }
+
+    pub fn write(&self, dir: &Dir, token: &AccessToken) -> std::io::Result<()> {
+        write(dir, &self.name, &self.key, token)
+    }
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The entry's text: the magic line, `key`, `expires_on`, `refresh_on`,
-/// `token <length>` then the token, and a SHA-256 of everything before it.
-fn encode(name: &Name, token: &AccessToken) -> Zeroizing<Vec<u8>> {
-    let secret = token.secret();
-    let mut text = Zeroizing::new(Vec::with_capacity(secret.len() + 256));
-    text.extend_from_slice(MAGIC.as_bytes());
-    let fields = format!(
-        "key {}\nexpires_on {}\nrefresh_on {}\ntoken {}\n",
+/// The entry's bytes: the magic line, `key`, `expires_on`, `refresh_on`
+/// and `sealed <length>` lines — all of it authenticated as the AEAD's
+/// associated data — then the nonce, the sealed token and its tag. `None`
+/// if the OS gave no random nonce.
+fn encode(name: &Name, key: &SealKey, token: &AccessToken) -> Option<WipedBytes> {
+    let secret = token.secret().as_bytes();
+    let header = format!(
+        "{MAGIC}key {}\nexpires_on {}\nrefresh_on {}\nsealed {}\n",
         name.0,
         token.expires_on(),
         token.refresh_on(),
-        secret.len()
+        NONCE_BYTES + secret.len() + TAG_LEN
     );
-    text.extend_from_slice(fields.as_bytes());
-    text.extend_from_slice(secret.as_bytes());
-    text.push(b'\n');
-    let sum = hex(&Sha256::digest(&text[..]));
-    text.extend_from_slice(format!("sha256 {sum}\n").as_bytes());
-    text
-}
-
-/// The token in `text`, if it is a whole, unaltered entry of this format
-/// for `name`.
-fn decode(name: &Name, text: &[u8]) -> Option<AccessToken> {
-    let body_len = text.len().checked_sub("sha256 \n".len() + 64)?;
-    let (body, trailer) = text.split_at(body_len);
-    if trailer != format!("sha256 {}\n", hex(&Sha256::digest(body))).as_bytes() {
+    let mut sealed = WipedBytes::with_capacity(secret.len() + TAG_LEN);
+    sealed.extend_from_slice(secret);
+    let mut nonce = [0u8; NONCE_BYTES];
+    if !key.seal(header.as_bytes(), &mut nonce, &mut sealed) {
         return None;
     }
-    let mut rest = body.strip_prefix(MAGIC.as_bytes())?;
+    let mut text = WipedBytes::with_capacity(header.len() + NONCE_BYTES + sealed.len());
+    text.extend_from_slice(header.as_bytes());
+    text.extend_from_slice(&nonce);
+    text.extend_from_slice(&sealed);
+    Some(text)
+}
+
+/// The token in `text`, if it is a whole entry of this format for `name`,
+/// sealed with `key` and unaltered. `text` is decrypted in place.
+fn decode(name: &Name, key: &SealKey, text: &mut [u8]) -> Option<AccessToken> {
+    let mut rest = text.strip_prefix(MAGIC.as_bytes())?;
     let mut field = |label: &str| -> Option<&[u8]> {
         let line_end = rest.iter().position(|b| *b == b'\n')?;
         let value = rest[..line_end].strip_prefix(label.as_bytes())?.strip_prefix(b" ")?;
@@ -92,18 +123,22 @@ fn decode(name: &Name, text: &[u8]) -> Option<AccessToken> {
     }
     let expires_on = number(field("expires_on")?)?;
     let refresh_on = number(field("refresh_on")?)?;
-    let length = usize::try_from(number(field("token")?)?).ok()?;
-    if length == 0 || rest.len() != length + 1 || rest[length] != b'\n' || refresh_on > expires_on {
+    let length = usize::try_from(number(field("sealed")?)?).ok()?;
+    if length <= NONCE_BYTES + TAG_LEN || rest.len() != length || refresh_on > expires_on {
         return None;
     }
-    let secret = Zeroizing::new(std::str::from_utf8(&rest[..length]).ok()?.to_string());
+    let (header, sealed) = text.split_at_mut(text.len() - length);
+    let (nonce, sealed) = sealed.split_at_mut(NONCE_BYTES);
+    let secret = key.open(header, nonce.try_into().ok()?, sealed)?;
+    let secret = Zeroizing::new(std::str::from_utf8(secret).ok()?.to_string());
     Some(AccessToken::new(secret, expires_on, refresh_on))
 }
 
 /// The unexpired token stored for `name`, if a trustworthy entry holds one:
 /// a regular file (a symlink is not followed), of this uid, mode 0600,
-/// whole and of this format. Anything else is a miss.
-pub(super) fn read(dir: &Dir, name: &Name, now: i64) -> Option<AccessToken> {
+/// whole, of this format and sealed with `key`. Anything else is a miss:
+/// also an entry another bearer sealed.
+fn read(dir: &Dir, name: &Name, key: &SealKey, now: i64) -> Option<AccessToken> {
     let path = fs::c_name(&format!("{}{TOKEN_SUFFIX}", name.0));
     // O_NONBLOCK: a FIFO planted at the name must not block the open.
     let fd = fs::open_at(dir.fd(), &path, libc::O_RDONLY | libc::O_NONBLOCK, 0).ok()?;
@@ -113,13 +148,14 @@ pub(super) fn read(dir: &Dir, name: &Name, now: i64) -> Option<AccessToken> {
     }
     let mut text = Zeroizing::new(vec![0u8; meta.size() as usize]);
     fs::read_exact(fd.as_fd(), &mut text).ok()?;
-    decode(name, &text).filter(|token| !token.is_expired(now))
+    decode(name, key, &mut text).filter(|token| !token.is_expired(now))
 }
 
-/// Stores `token` for `name`: written to a new temporary file (0600,
-/// `O_EXCL|O_NOFOLLOW`) in the directory, then renamed over the entry.
-pub(super) fn write(dir: &Dir, name: &Name, token: &AccessToken) -> std::io::Result<()> {
-    let text = encode(name, token);
+/// Stores `token` for `name`, sealed with `key`: written to a new temporary
+/// file (0600, `O_EXCL|O_NOFOLLOW`) in the directory, then renamed over
+/// the entry.
+fn write(dir: &Dir, name: &Name, key: &SealKey, token: &AccessToken) -> std::io::Result<()> {
+    let text = encode(name, key, token).ok_or_else(|| std::io::Error::other("no random nonce from the OS"))?;
     let temp = fs::c_name(&format!(
         ".{}.{}.{:016x}{TEMP_SUFFIX}",
         name.0,
@@ -162,30 +198,50 @@ mod tests {
         assert_ne!(Name::of(&other_body).0, names[0]);
     }
 
-    #[test]
-    fn an_entry_round_trips() {
-        let name = Name::of(&key(Some([7; 32])));
-        let decoded = decode(&name, &encode(&name, &token())).unwrap();
-        assert_eq!(decoded, token());
+    fn sealed(name: &Name, bearer: &[u8]) -> (SealKey, Vec<u8>) {
+        let key = SealKey::derive(bearer, name.stem());
+        let text = encode(name, &key, &token()).unwrap().to_vec();
+        (key, text)
     }
 
     #[test]
-    fn any_damage_is_a_miss() {
+    fn an_entry_round_trips_and_holds_no_run_of_the_token() {
         let name = Name::of(&key(Some([7; 32])));
-        let text = encode(&name, &token());
+        let (seal, text) = sealed(&name, b"vd_iat_bearer");
+        assert_eq!(decode(&name, &seal, &mut text.clone()).unwrap(), token());
+        let secret = token().secret().as_bytes().to_vec();
+        assert!(!text.windows(8).any(|w| secret.windows(8).any(|s| s == w)));
+    }
+
+    #[test]
+    fn any_damage_or_another_bearer_is_a_miss() {
+        let name = Name::of(&key(Some([7; 32])));
+        let (seal, text) = sealed(&name, b"vd_iat_bearer");
         for cut in [0, 1, 20, text.len() / 2, text.len() - 1] {
-            assert!(decode(&name, &text[..cut]).is_none(), "truncated at {cut}");
+            assert!(decode(&name, &seal, &mut text[..cut].to_vec()).is_none(), "truncated at {cut}");
         }
-        for at in [0, 30, text.len() / 2, text.len() - 3] {
-            let mut bent = text.to_vec();
+        for at in [0, 30, 100, text.len() / 2, text.len() - 3] {
+            let mut bent = text.clone();
             bent[at] ^= 0x01;
-            assert!(decode(&name, &bent).is_none(), "flipped at {at}");
+            assert!(decode(&name, &seal, &mut bent).is_none(), "flipped at {at}");
         }
-        // Another format version is a miss even with a checksum that matches.
-        let body = String::from_utf8(text[..text.len() - 72].to_vec()).unwrap().replacen(" v1\n", " v2\n", 1);
-        let other_version = format!("{body}sha256 {}\n", hex(&Sha256::digest(body.as_bytes())));
-        assert!(decode(&name, other_version.as_bytes()).is_none());
+        // Sealed with another bearer's key: not opened.
+        assert!(decode(&name, &SealKey::derive(b"vd_iat_other", name.stem()), &mut text.clone()).is_none());
         // A whole entry of another key, copied under this name, is a miss too.
-        assert!(decode(&Name::of(&key(None)), &text).is_none());
+        let other = Name::of(&key(None));
+        assert!(decode(&other, &SealKey::derive(b"vd_iat_bearer", other.stem()), &mut text.clone()).is_none());
+    }
+
+    #[test]
+    fn a_plain_entry_of_format_v1_is_a_miss() {
+        let name = Name::of(&key(Some([7; 32])));
+        let secret = token().secret().to_string();
+        let body = format!(
+            "vd_broker shared token v1\nkey {}\nexpires_on 2000000000\nrefresh_on 1999990000\ntoken {}\n{secret}\n",
+            name.0,
+            secret.len()
+        );
+        let mut v1 = format!("{body}sha256 {}\n", hex(&Sha256::digest(body.as_bytes()))).into_bytes();
+        assert!(decode(&name, &SealKey::derive(b"vd_iat_bearer", name.stem()), &mut v1).is_none());
     }
 }

@@ -12,11 +12,18 @@
 //! call: an untrusted directory turns the shared cache off, an untrusted
 //! file is a miss, an unusable lock means minting unlocked. Only waiting for
 //! another process's slow mint can end in this call's timeout.
+//!
+//! Entries are sealed with a key derived from the bearer (`seal`): another
+//! process of this uid, or another container sharing the directory, that
+//! lacks the bearer finds only ciphertext. So only the broker route, which
+//! has a bearer, uses this cache; the runtime-access helper's tokens are
+//! not shared (see `Client::new`).
 
 mod dir;
 mod entry;
 mod fs;
 mod lock;
+mod seal;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -25,7 +32,7 @@ use crate::cache::{CacheKey, Refresh};
 use crate::error::{Error, ErrorKind};
 use crate::token::{unix_now, AccessToken};
 use dir::Dir;
-use entry::Name;
+use entry::Entry;
 use lock::{Attempt, MintLock};
 
 /// How long a waiter sleeps between looks, at first and at most: a mint
@@ -57,34 +64,36 @@ impl SharedCache {
 
     /// The token for `key` when the process cache had none to serve
     /// (`Refresh::Needed`) or its token is due (`Refresh::Proactive`): the
-    /// shared file's, or `mint`'s, minted by one process at a time.
+    /// shared file's, or `mint`'s, minted by one process at a time. `bearer`
+    /// (the one `key` holds the digest of) seals and opens the entry.
     pub fn fetch(
         &self,
         key: &CacheKey,
+        bearer: &[u8],
         deadline: Instant,
         refresh: Refresh,
         mint: impl FnOnce(Refresh) -> Result<AccessToken, Error>,
     ) -> Result<AccessToken, Error> {
-        let name = Name::of(key);
-        match entry::read(&self.dir, &name, unix_now()) {
+        let entry = Entry::new(key, bearer);
+        match entry.read(&self.dir, unix_now()) {
             Some(token) if !is_due(&token) => Ok(token),
             // Valid but due: whoever gets the lock refreshes; nobody waits.
-            Some(still_valid) => match lock::try_lock(&self.dir, name.stem()) {
-                Attempt::Held(held) => self.refresh(&name, Some(held), still_valid, refresh, mint),
-                Attempt::Unusable => self.refresh(&name, None, still_valid, refresh, mint),
+            Some(still_valid) => match lock::try_lock(&self.dir, entry.stem()) {
+                Attempt::Held(held) => self.refresh(&entry, Some(held), still_valid, refresh, mint),
+                Attempt::Unusable => self.refresh(&entry, None, still_valid, refresh, mint),
                 // The process cache then serves its own still-valid token
                 // and asks again later; a caller that had none takes this one.
                 Attempt::Busy if refresh == Refresh::Proactive => Err(refreshing_elsewhere()),
                 Attempt::Busy => Ok(still_valid),
             },
-            None => self.wait_or_mint(&name, deadline, refresh, mint),
+            None => self.wait_or_mint(&entry, deadline, refresh, mint),
         }
     }
 
     /// Stores a token minted outside the cache (for a claims challenge), as
-    /// the process cache does.
-    pub fn store(&self, key: &CacheKey, token: &AccessToken) {
-        if entry::write(&self.dir, &Name::of(key), token).is_ok() {
+    /// the process cache does, sealed for `bearer`.
+    pub fn store(&self, key: &CacheKey, bearer: &[u8], token: &AccessToken) {
+        if Entry::new(key, bearer).write(&self.dir, token).is_ok() {
             dir::tidy(&self.dir, unix_now());
         }
     }
@@ -95,19 +104,19 @@ impl SharedCache {
     /// otherwise (which then serves its own).
     fn refresh(
         &self,
-        name: &Name,
+        entry: &Entry,
         held: Option<MintLock>,
         still_valid: AccessToken,
         refresh: Refresh,
         mint: impl FnOnce(Refresh) -> Result<AccessToken, Error>,
     ) -> Result<AccessToken, Error> {
         if held.is_some() {
-            if let Some(fresh) = entry::read(&self.dir, name, unix_now()).filter(|t| !is_due(t)) {
+            if let Some(fresh) = entry.read(&self.dir, unix_now()).filter(|t| !is_due(t)) {
                 return Ok(fresh);
             }
         }
         // One attempt, as for any proactive refresh: a valid token is at hand.
-        match self.mint_and_store(name, held, Refresh::Proactive, mint) {
+        match self.mint_and_store(entry, held, Refresh::Proactive, mint) {
             Err(_) if refresh == Refresh::Needed && !still_valid.is_expired(unix_now()) => Ok(still_valid),
             outcome => outcome,
         }
@@ -119,25 +128,25 @@ impl SharedCache {
     /// not wait: it keeps serving that one.
     fn wait_or_mint(
         &self,
-        name: &Name,
+        entry: &Entry,
         deadline: Instant,
         refresh: Refresh,
         mint: impl FnOnce(Refresh) -> Result<AccessToken, Error>,
     ) -> Result<AccessToken, Error> {
         let mut pause = FIRST_PAUSE;
         loop {
-            match lock::try_lock(&self.dir, name.stem()) {
+            match lock::try_lock(&self.dir, entry.stem()) {
                 Attempt::Held(held) => {
                     // The holder before us may have just written it.
-                    if let Some(token) = entry::read(&self.dir, name, unix_now()) {
+                    if let Some(token) = entry.read(&self.dir, unix_now()) {
                         return Ok(token);
                     }
-                    return self.mint_and_store(name, Some(held), refresh, mint);
+                    return self.mint_and_store(entry, Some(held), refresh, mint);
                 }
-                Attempt::Unusable => return self.mint_and_store(name, None, refresh, mint),
+                Attempt::Unusable => return self.mint_and_store(entry, None, refresh, mint),
                 Attempt::Busy if refresh == Refresh::Proactive => return Err(refreshing_elsewhere()),
                 Attempt::Busy => {
-                    if let Some(token) = entry::read(&self.dir, name, unix_now()) {
+                    if let Some(token) = entry.read(&self.dir, unix_now()) {
                         return Ok(token);
                     }
                     let Some(left) = crate::deadline::left(deadline) else {
@@ -161,7 +170,7 @@ impl SharedCache {
     /// is left for it to guard.
     fn mint_and_store(
         &self,
-        name: &Name,
+        entry: &Entry,
         held: Option<MintLock>,
         refresh: Refresh,
         mint: impl FnOnce(Refresh) -> Result<AccessToken, Error>,
@@ -169,7 +178,7 @@ impl SharedCache {
         let outcome = mint(refresh);
         match &outcome {
             Ok(token) => {
-                let stored = entry::write(&self.dir, name, token).is_ok();
+                let stored = entry.write(&self.dir, token).is_ok();
                 drop(held);
                 if stored {
                     dir::tidy(&self.dir, unix_now());
@@ -177,7 +186,7 @@ impl SharedCache {
             }
             Err(_) => {
                 if let Some(held) = held {
-                    held.release_and_remove(&self.dir, name.stem());
+                    held.release_and_remove(&self.dir, entry.stem());
                 }
             }
         }

@@ -1,6 +1,7 @@
 //! How the endpoint reaches its clients and when it stops: the
 //! environment lines on stdout (and, if asked, in a 0600 file), or a command
 //! run with them set, whose signals are forwarded and whose status is ours.
+//! SIGINT, SIGTERM, SIGHUP and SIGQUIT all end it tidily.
 
 use std::ffi::OsString;
 use std::fs::OpenOptions;
@@ -52,13 +53,21 @@ pub struct EnvFile(PathBuf);
 impl EnvFile {
     /// Written beside `path` with mode 0600 and renamed over it, so the file
     /// at `path` is never readable by others, even for a moment, whatever
-    /// was there before.
+    /// was there before. The staging name has a random suffix and is
+    /// created exclusively (a symlink there is not followed), another
+    /// suffix being drawn if it is taken: no one can plant a file at it in
+    /// advance to stop the start.
     pub fn write(path: &Path, lines: &str) -> io::Result<EnvFile> {
-        let mut staging = path.as_os_str().to_owned();
-        staging.push(format!(".{}.tmp", std::process::id()));
-        let staging = PathBuf::from(staging);
+        let mut attempts = 0;
+        let (staging, mut file) = loop {
+            let staging = staging_name(path)?;
+            match OpenOptions::new().write(true).create_new(true).mode(0o600).open(&staging) {
+                Ok(file) => break (staging, file),
+                Err(error) if error.kind() == io::ErrorKind::AlreadyExists && attempts < STAGING_ATTEMPTS => attempts += 1,
+                Err(error) => return Err(error),
+            }
+        };
         let written = (|| {
-            let mut file = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&staging)?;
             file.write_all(lines.as_bytes())?;
             file.sync_all()?;
             std::fs::rename(&staging, path)
@@ -70,21 +79,43 @@ impl EnvFile {
     }
 }
 
+/// Staging names tried before `--env-file` gives up.
+const STAGING_ATTEMPTS: u32 = 16;
+
+/// `PATH.<16 random hex digits>.tmp`.
+fn staging_name(path: &Path) -> io::Result<PathBuf> {
+    let mut suffix = [0u8; 8];
+    getrandom::fill(&mut suffix).map_err(|e| io::Error::other(format!("cannot draw a random name: {e}")))?;
+    let mut staging = path.as_os_str().to_owned();
+    staging.push(format!(".{:016x}.tmp", u64::from_ne_bytes(suffix)));
+    Ok(PathBuf::from(staging))
+}
+
 impl Drop for EnvFile {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.0);
     }
 }
 
-/// SIGINT and SIGTERM, caught from the moment this is made.
+/// SIGINT, SIGTERM, SIGHUP and SIGQUIT, caught from the moment this is
+/// made: each ends the endpoint the same way (the env file removed, the
+/// command signalled and waited for), where their default action would
+/// leave both behind.
 pub struct Signals {
     interrupt: Signal,
     terminate: Signal,
+    hangup: Signal,
+    quit: Signal,
 }
 
 impl Signals {
     pub fn catch() -> io::Result<Signals> {
-        Ok(Signals { interrupt: signal(SignalKind::interrupt())?, terminate: signal(SignalKind::terminate())? })
+        Ok(Signals {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+            hangup: signal(SignalKind::hangup())?,
+            quit: signal(SignalKind::quit())?,
+        })
     }
 
     /// The next of them to arrive.
@@ -92,13 +123,27 @@ impl Signals {
         tokio::select! {
             _ = self.interrupt.recv() => libc::SIGINT,
             _ = self.terminate.recv() => libc::SIGTERM,
+            _ = self.hangup.recv() => libc::SIGHUP,
+            _ = self.quit.recv() => libc::SIGQUIT,
         }
     }
 }
 
-/// Runs `command` with the endpoint in its environment, forwards SIGINT and
-/// SIGTERM to it, and returns its exit status (128 + N when signal N ended it,
-/// as a shell reports it; 127/126 when it cannot be started).
+/// The exit status after `signal` ended the endpoint (without `--exec`):
+/// 0 for SIGINT and SIGTERM, the usual ways to stop it; 128 + N for SIGHUP
+/// and SIGQUIT (its terminal or session went away, or a quit), as a shell
+/// reports a process such a signal ended.
+pub fn exit_code_after(signal: libc::c_int) -> u8 {
+    match signal {
+        libc::SIGINT | libc::SIGTERM => 0,
+        other => (128 + other) as u8,
+    }
+}
+
+/// Runs `command` with the endpoint in its environment, forwards SIGINT,
+/// SIGTERM, SIGHUP and SIGQUIT to it, and returns its exit status (128 + N
+/// when signal N ended it, as a shell reports it; 127/126 when it cannot be
+/// started).
 pub async fn run_command(command: &[OsString], endpoint: &str, secret: &HeaderSecret, signals: &mut Signals) -> ExitCode {
     let (program, args) = command.split_first().expect("clap requires a command");
     let mut child = tokio::process::Command::new(program);
@@ -109,7 +154,7 @@ pub async fn run_command(command: &[OsString], endpoint: &str, secret: &HeaderSe
     let mut child = match child.spawn() {
         Ok(child) => child,
         Err(error) => {
-            eprintln!("vd-broker serve: cannot run {}: {error}", Path::new(program).display());
+            super::log::line(&format!("cannot run {}: {error}", Path::new(program).display()));
             return ExitCode::from(if error.kind() == io::ErrorKind::NotFound { 127 } else { 126 });
         }
     };
@@ -119,7 +164,7 @@ pub async fn run_command(command: &[OsString], endpoint: &str, secret: &HeaderSe
             status = child.wait() => return match status {
                 Ok(status) => ExitCode::from(exit_code_of(status)),
                 Err(error) => {
-                    eprintln!("vd-broker serve: cannot wait for the command: {error}");
+                    super::log::line(&format!("cannot wait for the command: {error}"));
                     ExitCode::from(71)
                 }
             },

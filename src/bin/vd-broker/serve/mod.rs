@@ -3,15 +3,20 @@
 //! `DefaultAzureCredential`) gets Studio tokens with no code of ours.
 //!
 //! `protocol` is the wire format and the error mapping, `security` the
-//! secret and the limits, `server` hyper's connections, `lifecycle` how
-//! clients learn the endpoint and when it stops.
+//! secret and the limits, `server` hyper's connections (`connections`
+//! their slots, `tokens` the token each request gets), `log` what goes to
+//! stderr, `lifecycle` how clients learn the endpoint and when it stops.
 
+mod connections;
 mod lifecycle;
+mod log;
 mod protocol;
 mod security;
 mod server;
+mod tokens;
 
 use std::ffi::OsString;
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -53,13 +58,14 @@ pub struct ServeArgs {
     command: Vec<OsString>,
 }
 
-/// Runs the endpoint until the command ends (with --exec) or a signal.
+/// Runs the endpoint until the command ends (with --exec) or a signal
+/// (SIGINT, SIGTERM, SIGHUP, SIGQUIT).
 pub fn run(options: Options, args: &ServeArgs) -> ExitCode {
     // One client for every request: one audience map, one cache.
     let client = match Client::new(&options) {
         Ok(client) => Arc::new(client),
         Err(error) => {
-            eprintln!("vd-broker: {}: {}", exit_code::status_name(error.kind()), error.message());
+            let _ = writeln!(std::io::stderr(), "vd-broker: {}: {}", exit_code::status_name(error.kind()), error.message());
             return ExitCode::from(exit_code::of(error.kind()));
         }
     };
@@ -80,7 +86,7 @@ pub fn run(options: Options, args: &ServeArgs) -> ExitCode {
         Ok(runtime) => runtime,
         Err(error) => return failed(EX_OSERR, &format!("cannot start the server's runtime: {error}")),
     };
-    let code = runtime.block_on(serve(address, Endpoint { client, secret }, args));
+    let code = runtime.block_on(serve(address, Endpoint::new(client, secret), args));
     // A cold mint still waiting on the broker must not hold the exit up.
     runtime.shutdown_timeout(Duration::from_millis(100));
     code
@@ -96,7 +102,7 @@ async fn serve(address: SocketAddr, endpoint: Endpoint, args: &ServeArgs) -> Exi
     let endpoint = Arc::new(endpoint);
     let lines = lifecycle::environment_lines(&url, &endpoint.secret);
     // Caught before anyone learns the endpoint, so none is missed
-    // (and SIGINT/SIGTERM still remove the env file).
+    // (and every one of them still removes the env file).
     let mut signals = match Signals::catch() {
         Ok(signals) => signals,
         Err(error) => return failed(EX_OSERR, &format!("cannot handle signals: {error}")),
@@ -109,16 +115,17 @@ async fn serve(address: SocketAddr, endpoint: Endpoint, args: &ServeArgs) -> Exi
         None => None,
     };
     tokio::spawn(server::serve(listener, Arc::clone(&endpoint)));
-    eprintln!("vd-broker serve: serving {url} (App Service managed-identity protocol, api-version {})", protocol::API_VERSION);
+    log::line(&format!("serving {url} (App Service managed-identity protocol, api-version {})", protocol::API_VERSION));
 
-    if args.exec {
-        return lifecycle::run_command(&args.command, &url, &endpoint.secret, &mut signals).await;
-    }
-    if let Err(error) = lifecycle::announce(&lines) {
-        return failed(exit_code::EX_IOERR, &format!("cannot write the environment lines to stdout: {error}"));
-    }
-    signals.next().await;
-    ExitCode::SUCCESS
+    let code = if args.exec {
+        lifecycle::run_command(&args.command, &url, &endpoint.secret, &mut signals).await
+    } else if let Err(error) = lifecycle::announce(&lines) {
+        failed(exit_code::EX_IOERR, &format!("cannot write the environment lines to stdout: {error}"))
+    } else {
+        ExitCode::from(lifecycle::exit_code_after(signals.next().await))
+    };
+    endpoint.tally.report("since the last count");
+    code
 }
 
 fn listen(address: SocketAddr) -> std::io::Result<TcpListener> {
@@ -129,6 +136,6 @@ fn listen(address: SocketAddr) -> std::io::Result<TcpListener> {
 }
 
 fn failed(code: u8, message: &str) -> ExitCode {
-    eprintln!("vd-broker serve: {message}");
+    log::line(message);
     ExitCode::from(code)
 }

@@ -11,18 +11,21 @@ use zeroize::Zeroizing;
 /// hundred bytes; anything past this is answered 431 and the connection closed.
 pub const MAX_REQUEST_HEAD: usize = 8 * 1024;
 /// A connection that has not sent a complete request head this long after
-/// opening (or after its last answer, when kept alive) is closed: a slowloris
-/// client holds a connection slot for at most this.
-pub const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
-/// Connections served at once. Beyond it, new connections wait in the
-/// kernel's listen queue until one closes (none is refused), so a burst of
-/// clients is served in turn and memory stays bounded.
+/// opening (or after its last answer, when kept alive) is closed: an SDK
+/// sends its request at once, and a client that sends nothing, or sends it
+/// slowly, holds a connection slot for at most this.
+pub const HEAD_TIMEOUT: Duration = Duration::from_secs(2);
+/// Connections served at once. Beyond it, the connection idle the longest
+/// is closed to make room for a new one (see `connections`); only when
+/// every connection has a request being answered do new ones wait in the
+/// kernel's listen queue until one closes, so memory stays bounded.
 pub const MAX_CONNECTIONS: usize = 256;
 /// Connections the kernel holds, handshake done, until a slot frees (the
 /// usual default of 128 would refuse a burst of clients instead).
 pub const LISTEN_BACKLOG: u32 = 1024;
-/// Threads that may wait on the broker at once (cold mints); further
-/// requests wait for one. A cache hit holds one for a few microseconds.
+/// Threads that may mint at once (the core's call blocks on the broker):
+/// one per resource being minted; further mints wait for one. Requests
+/// waiting on a mint, and cache hits, hold none.
 pub const MAX_BROKER_CALLS: usize = 16;
 
 /// The default address: loopback, a port the kernel picks.
@@ -42,10 +45,10 @@ pub fn listen_address(requested: Option<SocketAddr>, allow_non_loopback: bool) -
              Use 127.0.0.1:PORT, or add --allow-non-loopback if that is really meant"
         ));
     }
-    eprintln!(
-        "vd-broker serve: WARNING: listening on {address}, beyond loopback: anyone who can reach it \
+    super::log::line(&format!(
+        "WARNING: listening on {address}, beyond loopback: anyone who can reach it \
          and learns IDENTITY_HEADER gets tokens for this Studio session"
-    );
+    ));
     Ok(address)
 }
 
