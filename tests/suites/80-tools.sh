@@ -12,14 +12,7 @@ SECONDS=0
 
 # shellcheck source=tests/c/start_emulator.sh
 source tests/c/start_emulator.sh
-work="$(mktemp -d)"
-emulator_pid=""
-cleanup() {
-  [ -n "$emulator_pid" ] && kill "$emulator_pid" 2>/dev/null
-  [ -f "$work/azurite/azurite.pid" ] && kill "$(cat "$work/azurite/azurite.pid")" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+scratch_dir
 start_emulator || exit 1
 bash tests/azurite/start.sh "$work/azurite" >/dev/null || exit 1
 
