@@ -13,8 +13,10 @@
 #   A complete root is kept: its stamp names what it was made from.
 set -euo pipefail
 source .ci/apt.sh
+SECONDS=0
 apt_install qemu-user-static binfmt-support debootstrap musl-tools
 rustup target add aarch64-unknown-linux-gnu x86_64-unknown-linux-musl aarch64-unknown-linux-musl
+echo "install: qemu $(dpkg-query -W -f='${Version}' qemu-user-static), musl-tools, debootstrap and the Rust targets in ${SECONDS}s"
 
 # The kernel runs aarch64 programs through qemu (binfmt_misc): debootstrap's
 # second stage inside the root, and the programs an emulated program starts
