@@ -3,11 +3,9 @@
 # tools/dist.sh writes them for the four Linux targets (x86_64 and aarch64,
 # glibc and musl) into target/dist (tests/suites/75-platforms.sh uses them
 # too), then:
-# - every wheel's WHEEL tag, every tarball's name, every runtimes/RID of the
-#   .nupkg and each static `vd-broker` name the machine and C library of the
-#   native code inside (tests/dist/test_targets.py, test_nuget.py, which also
-#   checks the .nupkg's files and nuspec against the csproj); SHA256SUMS
-#   covers every file;
+# - every wheel's WHEEL tag, every tarball's name and each static
+#   `vd-broker`'s name say the machine and C library of the native code
+#   inside (tests/dist/test_targets.py); SHA256SUMS covers every file;
 # - the x86_64 wheel, installed into a fresh venv whose PATH has no cargo or
 #   rustc, runs the README's Key Vault snippet with a token from the
 #   emulator, and the package loads its own bundled library (the aarch64
@@ -21,7 +19,9 @@
 # - a Go module outside the repository builds against a copy of bindings/go
 #   (a replace directive) with only PKG_CONFIG_PATH set, shared and with
 #   -tags static, for x86_64 and cross-built for arm64 (zig cc), and gets a
-#   token on each; with CGO_ENABLED=0 the build fails naming cgo.
+#   token on each; with CGO_ENABLED=0 the build fails naming cgo;
+# - the .nupkg's files and nuspec, and the nuspec against the csproj
+#   (tests/dist/test_nuget.py).
 # Each check prints a "dist:" line with the seconds it took.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -48,8 +48,7 @@ grep '^dist: .* built in ' "$work/dist.log" || true
 echo "dist: tools/dist.sh wrote $(cd "$dist" && echo *) (${SECONDS}s)"
 
 SECONDS=0
-VD_BROKER_DIST="$dist" python3 -m pytest -c /dev/null --rootdir "$work" -p no:cacheprovider \
-  tests/dist/test_targets.py tests/dist/test_nuget.py
+VD_BROKER_DIST="$dist" python3 -m pytest -c /dev/null --rootdir "$work" -p no:cacheprovider tests/dist/test_targets.py
 echo "dist: each package holds its own target's native code (${SECONDS}s)"
 
 # --- Python -----------------------------------------------------------------
@@ -223,3 +222,5 @@ fi
 grep -q 'vdbroker_needs_cgo' <<<"$nocgo" || { echo "$nocgo" >&2; fail "without cgo, the first error does not name cgo"; }
 echo "dist: CGO_ENABLED=0 fails with: $(grep -m1 -o 'undefined: vdbroker_needs_cgo[A-Za-z0-9_]*' <<<"$nocgo")"
 
+# --- .NET -------------------------------------------------------------------
+VD_BROKER_DIST="$dist" python3 -m pytest -c /dev/null --rootdir "$work" -p no:cacheprovider tests/dist/test_nuget.py

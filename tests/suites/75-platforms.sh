@@ -13,7 +13,7 @@
 # - the static `vd-broker` of each architecture (aarch64 under qemu) prints
 #   a token, and azure-identity, on this machine, gets tokens through its
 #   `serve` (tests/serve/python).
-# Each check prints a "platforms:" line with the seconds it took.
+# Each check prints a "dist:" line with the seconds it took.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 root="$(pwd)"
@@ -21,7 +21,7 @@ root="$(pwd)"
 # shellcheck source=tests/c/start_emulator.sh
 source tests/c/start_emulator.sh
 scratch_dir
-fail() { echo "platforms: $*" >&2; exit 1; }
+fail() { echo "dist: $*" >&2; exit 1; }
 # shellcheck source=tests/dist/arch.sh
 source tests/dist/arch.sh
 dist="$root/target/dist"
@@ -61,7 +61,7 @@ arm64_pip --find-links "$dist" vibedata-studio-azure-cred-broker
 tag="$(run_on aarch64 "$venv/bin/python3" -c \
   'import importlib.metadata as m; print(*[l[5:] for l in m.distribution("vibedata-studio-azure-cred-broker").read_text("WHEEL").splitlines() if l.startswith("Tag: ")])')"
 [ "$tag" = py3-none-manylinux2014_aarch64 ] || fail "pip in the arm64 root installed the $tag wheel"
-echo "platforms: pip in a fresh arm64 venv, given $dist alone, picked the $tag wheel out of $(cd "$dist" && ls -- *.whl | wc -l) (${SECONDS}s)"
+echo "dist: pip in a fresh arm64 venv, given $dist alone, picked the $tag wheel out of $(cd "$dist" && ls -- *.whl | wc -l) (${SECONDS}s)"
 
 SECONDS=0
 tests=(
@@ -76,7 +76,7 @@ tests=(
 env -i HOME="$HOME" PATH="$venv/bin:/usr/bin:/bin" VD_BROKER_EMULATOR="$emulator_program" \
   QEMU_LD_PREFIX="$arm64_root" qemu-aarch64-static "$venv/bin/python3" -m pytest -c /dev/null --rootdir "$work" \
   -p no:cacheprovider "${tests[@]}"
-echo "platforms: arm64 Python under qemu: the README's Key Vault snippet, the bundled library, ChainedTokenCredential and a refusal's failure class (${SECONDS}s)"
+echo "dist: arm64 Python under qemu: the README's Key Vault snippet, the bundled library, ChainedTokenCredential and a refusal's failure class (${SECONDS}s)"
 
 # --- the static vd-broker ------------------------------------------------------
 start_emulator
@@ -96,5 +96,5 @@ for command in "$dist"/vd-broker-*-linux-*; do
     python3 -m pytest -p no:cacheprovider \
     tests/serve/python/test_azure_identity.py::test_managed_identity_credential_gets_a_studio_token \
     tests/serve/python/test_azure_identity.py::test_default_azure_credential_finds_the_endpoint
-  echo "platforms: $(basename "$command") (static) on $arch: token printed a token; azure-identity got tokens through its serve (${SECONDS}s)"
+  echo "dist: $(basename "$command") (static) on $arch: token printed a token; azure-identity got tokens through its serve (${SECONDS}s)"
 done
