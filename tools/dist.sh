@@ -85,7 +85,9 @@ for target in "${targets[@]}"; do
   if [ "$libc" = musl ]; then
     # musl's default, a static executable (+crt-static); the library's build
     # above turned it off for its own link step only, so the dependencies
-    # both share are compiled once.
+    # both share are compiled once. (The two builds of the crate itself
+    # write the same deps/libvd_broker.a, so a second run of this script
+    # compiles the musl library and command again: a minute or two.)
     SECONDS=0
     echo "== dist: $target: the vd-broker command (static)"
     cargo-zigbuild build --locked --release --bin vd-broker --target "$target" --target-dir "$packaging_target" >&2
