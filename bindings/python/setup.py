@@ -4,8 +4,9 @@ shared library for ctypes, and tags the wheel py3-none-<platform>.
 Where the crate is: in an sdist, in ``crate/`` beside this file (the sdist
 command below copies the files the crate's own Cargo.toml ``include`` names);
 in the repository, two levels up. ``VD_BROKER_PREBUILT_LIBRARY`` names a
-library already built instead: tools/dist.sh builds it once for glibc 2.17
-and ships that same file in the wheel, the C tarball and the NuGet package.
+library already built instead: tools/dist.sh builds it once per Linux target
+(x86_64 and aarch64, glibc 2.17 and musl) and ships that same file in the
+target's wheel (``--plat-name`` gives its tag), C tarball and the NuGet package.
 """
 
 from __future__ import annotations

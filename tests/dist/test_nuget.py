@@ -1,7 +1,9 @@
 """The NuGet package. Debian's nuget CLI packs from the .nuspec and a dotnet
 SDK from the csproj: both must describe the same package. And the .nupkg
 tools/dist.sh wrote (in $VD_BROKER_DIST) must hold the assembly, the native
-library where the runtime looks for it, and the dependency on Azure.Core."""
+library of each of the four Linux targets where the runtime looks for it
+(runtimes/RID/native/, each of its RID's machine and C library), and the
+dependency on Azure.Core."""
 
 from __future__ import annotations
 
@@ -11,12 +13,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from targets import native, targets
 
 REPO = Path(__file__).resolve().parents[2]
 PROJECT = REPO / "bindings" / "dotnet" / "src"
 CSPROJ = PROJECT / "VibeData.Studio.AzureCredBroker.csproj"
 NUSPEC = PROJECT / "VibeData.Studio.AzureCredBroker.nuspec"
-NATIVE = "runtimes/linux-x64/native/libvd_broker.so"
+NATIVE = {f"runtimes/{target.rid}/native/libvd_broker.so": target for target in targets()}
 
 
 def csproj() -> tuple[dict[str, str], dict[str, str]]:
@@ -60,24 +63,31 @@ def test_the_nuspec_describes_the_csprojs_package():
     assert "Azure.Core" in dependencies
 
 
-def test_the_nupkg_holds_the_assembly_and_the_native_library(nupkg):
+def test_the_nupkg_holds_the_assembly_and_the_native_libraries(nupkg):
     properties, _ = csproj()
     assembly = properties["AssemblyName"]
     names = set(nupkg.namelist())
     expected = {
         f"lib/netstandard2.0/{assembly}.dll",
         f"lib/netstandard2.0/{assembly}.xml",
-        NATIVE,
+        *NATIVE,
         f"{properties['PackageId']}.nuspec",
         "README.md",
     }
     assert expected <= names, f"missing: {sorted(expected - names)}"
     # Nothing of ours beyond those: the test-only Azure.Core stand-in never ships.
     ours = {name for name in names if name.startswith(("lib/", "runtimes/"))}
-    assert ours == {f"lib/netstandard2.0/{assembly}.dll", f"lib/netstandard2.0/{assembly}.xml", NATIVE}
-    native = nupkg.read(NATIVE)
-    assert native[:4] == b"\x7fELF" and b"vd_broker_client_get_token" in native
+    assert ours == {f"lib/netstandard2.0/{assembly}.dll", f"lib/netstandard2.0/{assembly}.xml", *NATIVE}
     assert nupkg.read(f"lib/netstandard2.0/{assembly}.dll")[:2] == b"MZ"
+
+
+@pytest.mark.parametrize("path", sorted(NATIVE))
+def test_each_native_library_is_its_runtime_identifiers(nupkg, path):
+    target = NATIVE[path]
+    library = nupkg.read(path)
+    assert b"vd_broker_client_get_token" in library
+    found = native(library)
+    assert (found.arch, found.libc) == (target.arch, target.libc), f"{path} is built for {found}"
 
 
 def test_the_packed_nuspec_depends_on_azure_core(nupkg):

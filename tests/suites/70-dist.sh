@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
-# The packages as their users get them. tools/dist.sh writes them, then:
-# - the wheel: auditwheel agrees with its manylinux2014 tag; installed into
-#   a fresh venv whose PATH has no cargo or rustc, the README's Key Vault
-#   snippet reads a secret with a token from the emulator, and the package
-#   loads its own bundled library;
+# The packages as their users get them, each on its own architecture.
+# tools/dist.sh writes them for the four Linux targets (x86_64 and aarch64,
+# glibc and musl) into target/dist (tests/suites/75-platforms.sh uses them
+# too), then:
+# - every wheel's WHEEL tag, every tarball's name and each static
+#   `vd-broker`'s name say the machine and C library of the native code
+#   inside (tests/dist/test_targets.py); SHA256SUMS covers every file;
+# - the x86_64 wheel, installed into a fresh venv whose PATH has no cargo or
+#   rustc, runs the README's Key Vault snippet with a token from the
+#   emulator, and the package loads its own bundled library (the aarch64
+#   wheel: tests/suites/75-platforms.sh);
 # - the sdist, copied to an empty directory, builds a wheel that passes the
 #   same;
-# - the C tarball, unpacked elsewhere, builds examples/c/get_token.c with
-#   only PKG_CONFIG_PATH set, shared and static, and both run;
+# - each C tarball, unpacked elsewhere, builds examples/c/get_token.c with
+#   only PKG_CONFIG_PATH set, shared and static (gcc; musl-gcc, shared
+#   only; zig cc for aarch64), and each program runs on the tarball's
+#   architecture (aarch64 under qemu) and gets a token;
 # - a Go module outside the repository builds against a copy of bindings/go
 #   (a replace directive) with only PKG_CONFIG_PATH set, shared and with
-#   -tags static, and gets a token; with CGO_ENABLED=0 the build fails
-#   naming cgo;
+#   -tags static, for x86_64 and cross-built for arm64 (zig cc), and gets a
+#   token on each; with CGO_ENABLED=0 the build fails naming cgo;
 # - the .nupkg's files and nuspec, and the nuspec against the csproj
 #   (tests/dist/test_nuget.py); a program built against its assembly runs on
 #   CoreCLR, taking the assembly and the native library from the package
@@ -24,25 +32,31 @@ root="$(pwd)"
 [ -d "$root/.venv/bin" ] && export PATH="$root/.venv/bin:$PATH"
 # shellcheck source=tests/c/start_emulator.sh
 source tests/c/start_emulator.sh
+# shellcheck source=tools/dist-targets.sh
+source tools/dist-targets.sh
 
 scratch_dir
 fail() { echo "dist: $*" >&2; exit 1; }
+# shellcheck source=tests/dist/arch.sh
+source tests/dist/arch.sh
 # Compiled dependencies are shared with the other release builds of packages.
 packaging_target="${CARGO_TARGET_DIR:-$root/target}/packaging"
 
 SECONDS=0
-dist="$work/dist"
+dist="$root/target/dist"
 bash tools/dist.sh --out "$dist" >"$work/dist.log" 2>&1 || { cat "$work/dist.log" >&2; fail "tools/dist.sh failed"; }
 (cd "$dist" && sha256sum --check --quiet SHA256SUMS) || fail "SHA256SUMS does not match"
+grep '^dist: .* built in ' "$work/dist.log" || true
 echo "dist: tools/dist.sh wrote $(cd "$dist" && echo *) (${SECONDS}s)"
+
+SECONDS=0
+VD_BROKER_DIST="$dist" python3 -m pytest -c /dev/null --rootdir "$work" -p no:cacheprovider tests/dist/test_targets.py
+echo "dist: each package holds its own target's native code (${SECONDS}s)"
 
 # --- Python -----------------------------------------------------------------
 SECONDS=0
 wheel="$(echo "$dist"/*-py3-none-manylinux2014_x86_64.whl)"
 [ -f "$wheel" ] || fail "no manylinux2014 wheel in $dist"
-audit="$(auditwheel show "$wheel")"
-grep -q '"manylinux_2_17_x86_64"' <<<"$audit" || { echo "$audit" >&2; fail "auditwheel does not agree with the tag"; }
-echo "dist: auditwheel show: $(basename "$wheel") is consistent with manylinux_2_17_x86_64"
 
 # A fresh venv, and a PATH with it and the system's directories only.
 venv="$work/venv"
@@ -75,33 +89,65 @@ smoke
 echo "dist: the sdist, alone in an empty directory, built $(basename "$work/empty/built"/*.whl); it ran the snippet (${SECONDS}s)"
 
 # --- C ----------------------------------------------------------------------
-SECONDS=0
-mkdir "$work/anywhere"
-tar -C "$work/anywhere" -xzf "$(echo "$dist"/vd_broker-*-linux-x86_64.tar.gz)"
-c_prefix="$(echo "$work/anywhere"/vd_broker-*)"
-for file in LICENSE README.md include/vd_broker.h lib/libvd_broker.so lib/libvd_broker.so.0 lib/libvd_broker.a; do
-  [ -e "$c_prefix/$file" ] || fail "the C tarball has no $file"
-done
-grep -qx 'prefix=${pcfiledir}/../..' "$c_prefix/lib/pkgconfig/vd_broker.pc" || fail "vd_broker.pc is not relocatable"
-
+# Each tarball with its own target's compiler: this machine's gcc or
+# musl-gcc, zig cc for another architecture. Its programs run on that
+# architecture (run_on: aarch64 under qemu).
 start_emulator
 studio_env "$work"
-unset CGO_CFLAGS CGO_CPPFLAGS CGO_LDFLAGS LD_LIBRARY_PATH C_INCLUDE_PATH LIBRARY_PATH
-export PKG_CONFIG_PATH="$c_prefix/lib/pkgconfig"
-libdir="$(pkg-config --variable=libdir vd_broker)"
+unset CGO_CFLAGS CGO_CPPFLAGS CGO_LDFLAGS LD_LIBRARY_PATH C_INCLUDE_PATH LIBRARY_PATH PKG_CONFIG_PATH
 scope=https://storage.azure.com/.default
 
-# shellcheck disable=SC2046 # pkg-config prints flags to split
-gcc -std=c11 -Wall -Werror -o "$work/get_token" examples/c/get_token.c \
-  $(pkg-config --cflags --libs vd_broker) -Wl,-rpath,"$libdir"
-out="$("$work/get_token" "$scope")"
-[[ "$out" == "token for $scope: "*" bytes, expires "* ]] || fail "the shared example printed: $out"
-static_flags="$(pkg-config --static --cflags --libs vd_broker)"
-# shellcheck disable=SC2086 # flags to split
-gcc -std=c11 -Wall -Werror -o "$work/get_token_static" examples/c/get_token.c ${static_flags/-lvd_broker/-l:libvd_broker.a}
-! readelf -d "$work/get_token_static" | grep libvd_broker >/dev/null || fail "the static example needs libvd_broker.so"
-"$work/get_token_static" "$scope" >/dev/null
-echo "dist: the C tarball, unpacked elsewhere, built get_token.c with PKG_CONFIG_PATH alone, shared and static; both ran (${SECONDS}s)"
+# unpack TARGET: the target's tarball, unpacked elsewhere (once); sets c_prefix.
+unpack() {
+  dist_describe "$1"
+  if [ ! -d "$work/anywhere/$1" ]; then
+    mkdir -p "$work/anywhere/$1"
+    tar -C "$work/anywhere/$1" -xzf "$(echo "$dist"/vd_broker-*-"$c_name_suffix".tar.gz)"
+  fi
+  c_prefix="$(echo "$work/anywhere/$1"/vd_broker-*)"
+}
+
+for target in "${dist_all_targets[@]}"; do
+  SECONDS=0
+  unpack "$target"
+  for file in LICENSE README.md include/vd_broker.h lib/libvd_broker.so lib/libvd_broker.so.0 lib/libvd_broker.a; do
+    [ -e "$c_prefix/$file" ] || fail "the $c_name_suffix C tarball has no $file"
+  done
+  grep -qx 'prefix=${pcfiledir}/../..' "$c_prefix/lib/pkgconfig/vd_broker.pc" || fail "$c_name_suffix: vd_broker.pc is not relocatable"
+  # -O2 also keeps zig from linking its UBSan runtime (debug builds do),
+  # which needs a newer musl than Debian's.
+  if [ "$arch" = "$(uname -m)" ]; then
+    cc=(gcc)
+    [ "$libc" = gnu ] || cc=("$libc-gcc")
+  else
+    read -ra cc <<<"$(zig_cc "$arch-linux-$libc")"
+  fi
+  compiler="${cc[*]}"
+  compiler="${compiler##*/}"
+  cc+=(-O2)
+  export PKG_CONFIG_PATH="$c_prefix/lib/pkgconfig"
+  libdir="$(pkg-config --variable=libdir vd_broker)"
+  program="$work/get_token-$target"
+  # shellcheck disable=SC2046 # pkg-config prints flags to split
+  "${cc[@]}" -std=c11 -Wall -Werror -o "$program" examples/c/get_token.c \
+    $(pkg-config --cflags --libs vd_broker) -Wl,-rpath,"$libdir"
+  out="$(run_on "$arch" "$program" "$scope")"
+  [[ "$out" == "token for $scope: "*" bytes, expires "* ]] || fail "$c_name_suffix: the shared example printed: $out"
+  linked=shared
+  # The musl archive's Libs.private is rustc's: -lgcc_s, the unwinder of a
+  # musl system's gcc (zig brings its own); Debian's musl-gcc wrapper finds
+  # only glibc's, so with it the shared link alone is tested.
+  if [ "${cc[0]}" != musl-gcc ]; then
+    static_flags="$(pkg-config --static --cflags --libs vd_broker)"
+    # shellcheck disable=SC2086 # flags to split
+    "${cc[@]}" -std=c11 -Wall -Werror -o "$program-static" examples/c/get_token.c ${static_flags/-lvd_broker/-l:libvd_broker.a}
+    ! readelf -d "$program-static" | grep libvd_broker >/dev/null || fail "$c_name_suffix: the static example needs libvd_broker.so"
+    run_on "$arch" "$program-static" "$scope" >/dev/null
+    linked="shared and static"
+  fi
+  echo "dist: the $c_name_suffix C tarball, unpacked elsewhere, built get_token.c with $compiler and PKG_CONFIG_PATH alone, $linked; each got a token on $arch (${SECONDS}s)"
+done
+unset PKG_CONFIG_PATH
 
 # --- Go ---------------------------------------------------------------------
 # A copy of bindings/go stands for the module as a user downloads it (only
@@ -148,21 +194,35 @@ func main() {
 }
 EOF
 cp bindings/go/go.sum "$app/"
-(
-  cd "$app"
-  export CGO_ENABLED=1
-  go mod tidy
-  go build -ldflags "-r $libdir" -o app .
-  go build -tags static -o app-static .
-)
-"$app/app" "$scope" | grep '^a [0-9]*-byte token through native ' >/dev/null || fail "the Go program got no token"
-! readelf -d "$app/app-static" | grep libvd_broker >/dev/null || fail "the -tags static Go program needs libvd_broker.so"
-"$app/app-static" "$scope" | grep '^a [0-9]*-byte token' >/dev/null || fail "the static Go program got no token"
+(cd "$app" && go mod tidy)
+# For each glibc tarball: this machine's cc, or zig cc for arm64 (GOARCH).
+for target in "${dist_all_targets[@]}"; do
+  dist_describe "$target"
+  [ "$libc" = gnu ] || continue
+  SECONDS=0
+  unpack "$target"
+  goarch="$(sed 's/x86_64/amd64/; s/aarch64/arm64/' <<<"$arch")"
+  go_cc=gcc
+  [ "$arch" = "$(uname -m)" ] || go_cc="$(zig_cc "$arch-linux-$libc")"
+  libdir="$c_prefix/lib"
+  (
+    cd "$app"
+    export CGO_ENABLED=1 GOARCH="$goarch" CC="$go_cc" PKG_CONFIG_PATH="$libdir/pkgconfig"
+    go build -ldflags "-r $libdir" -o "app-$goarch" .
+    go build -tags static -o "app-$goarch-static" .
+  )
+  run_on "$arch" "$app/app-$goarch" "$scope" | grep '^a [0-9]*-byte token through native ' >/dev/null ||
+    fail "the Go program for $goarch got no token"
+  ! readelf -d "$app/app-$goarch-static" | grep libvd_broker >/dev/null || fail "the -tags static Go program for $goarch needs libvd_broker.so"
+  run_on "$arch" "$app/app-$goarch-static" "$scope" | grep '^a [0-9]*-byte token' >/dev/null ||
+    fail "the static Go program for $goarch got no token"
+  echo "dist: a Go module outside the repository built for $goarch (CC=${go_cc##*/}) against the $c_name_suffix tarball with PKG_CONFIG_PATH alone, shared and -tags static, and got tokens on $arch (${SECONDS}s)"
+done
 if nocgo="$(cd "$app" && CGO_ENABLED=0 go build -o app-nocgo . 2>&1)"; then
   fail "the Go build without cgo succeeded"
 fi
 grep -q 'vdbroker_needs_cgo' <<<"$nocgo" || { echo "$nocgo" >&2; fail "without cgo, the first error does not name cgo"; }
-echo "dist: a Go module outside the repository built against bindings/go with PKG_CONFIG_PATH alone (shared and -tags static) and got tokens; CGO_ENABLED=0 fails with: $(grep -m1 -o 'undefined: vdbroker_needs_cgo[A-Za-z0-9_]*' <<<"$nocgo") (${SECONDS}s)"
+echo "dist: CGO_ENABLED=0 fails with: $(grep -m1 -o 'undefined: vdbroker_needs_cgo[A-Za-z0-9_]*' <<<"$nocgo")"
 
 # --- .NET -------------------------------------------------------------------
 VD_BROKER_DIST="$dist" python3 -m pytest -c /dev/null --rootdir "$work" -p no:cacheprovider tests/dist/test_nuget.py
