@@ -91,6 +91,10 @@ fn main() {
         fs::write(&committed, &fresh).expect("include/vd_broker.h writable");
     }
 
+    // `vd-broker --version` names the target it was built for: what a bug
+    // report needs beside the version, now that packages exist for several.
+    println!("cargo:rustc-env=VD_BROKER_BUILD_TARGET={}", env::var("TARGET").expect("set by cargo"));
+
     if env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
         let script = crate_dir.join("vd_broker.map");
         println!("cargo:rustc-cdylib-link-arg=-Wl,--version-script={}", script.display());

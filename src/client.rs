@@ -31,6 +31,7 @@ pub struct TokenRequest<'a> {
 }
 
 impl<'a> TokenRequest<'a> {
+    /// A request for `scope` with no claims and the client's own timeout.
     pub fn new(scope: &'a str) -> Self {
         TokenRequest { scope, ..TokenRequest::default() }
     }

@@ -145,10 +145,13 @@ impl Error {
         self
     }
 
+    /// What went wrong: the C ABI's status, with its classes.
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }
 
+    /// The message, redacted: it names the problem and what to do, and
+    /// never holds a secret.
     pub fn message(&self) -> &str {
         &self.message
     }

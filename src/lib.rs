@@ -21,6 +21,7 @@
 //! `socket_transport`) or the runtime-access helper
 //! (`access_helper`) with retries (`retry`), parsing the answer
 //! (`response`). `ffi` is the C ABI over all of it.
+#![warn(missing_docs)]
 
 pub mod access_helper;
 pub mod audience;
@@ -63,6 +64,12 @@ pub fn redact(text: &str) -> String {
 
 /// This library's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The book's Rust chapter, whose examples are compiled (and, where they
+/// need no broker, run) as doctests: the chapter cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/bindings/rust.md")]
+mod book_rust_chapter {}
 
 /// Entry points for the fuzz targets in `fuzz/`. Not part of the API.
 #[doc(hidden)]

@@ -1,8 +1,8 @@
-//! The default audience map is documented three times — the README's
-//! "Scopes and audiences" tables, the header's comment on
-//! `vd_broker_options_set_audience` and the Python binding's README — and
-//! each must say exactly what the core maps: every resource, alias
-//! included, with its audience.
+//! The default audience map is documented twice — the book's "Scopes and
+//! audiences" tables (docs/configuration.md, the one place every README and
+//! chapter links to) and the header's comment on
+//! `vd_broker_options_set_audience` — and each must say exactly what the
+//! core maps: every resource, alias included, with its audience.
 
 use std::collections::BTreeSet;
 
@@ -18,11 +18,11 @@ fn the_map() -> Pairs {
     AudienceMap::default().iter().map(|(r, a)| (r.to_string(), a.to_string())).collect()
 }
 
-/// The first two cells of every table row of a README's section, when they
+/// The first two cells of every table row of a document's section, when they
 /// are a backticked URL (a resource or a scope) and a backticked audience.
-fn readme_pairs(path: &str, heading: &str) -> Pairs {
-    let readme = read(path);
-    let section = readme.split(&format!("\n## {heading}\n")).nth(1).expect("the README has the section");
+fn documented_pairs(path: &str, heading: &str) -> Pairs {
+    let document = read(path);
+    let section = document.split(&format!("\n## {heading}\n")).nth(1).expect("the document has the section");
     let section = section.split("\n## ").next().unwrap();
     section
         .lines()
@@ -53,15 +53,9 @@ fn header_pairs() -> Pairs {
 }
 
 #[test]
-fn the_readme_lists_the_map() {
-    let listed = readme_pairs("README.md", "Scopes and audiences");
-    assert_eq!(listed, the_map(), "README.md's \"Scopes and audiences\" tables and the core's map differ");
-}
-
-#[test]
-fn the_python_readme_lists_the_map() {
-    let listed = readme_pairs("bindings/python/README.md", "Scope → audience");
-    assert_eq!(listed, the_map(), "bindings/python/README.md's \"Scope → audience\" table and the core's map differ");
+fn the_book_lists_the_map() {
+    let listed = documented_pairs("docs/configuration.md", "Scopes and audiences");
+    assert_eq!(listed, the_map(), "docs/configuration.md's \"Scopes and audiences\" tables and the core's map differ");
 }
 
 #[test]

@@ -338,7 +338,11 @@ fn help_and_version() {
     assert!(stdout(&output).contains("--json"));
     let output = vd_broker(&["--version"], &[]);
     assert_exit(&output, 0, "");
-    assert_eq!(stdout(&output).trim(), format!("vd-broker {}", env!("CARGO_PKG_VERSION")));
+    // The version, and the target it was built for (a bug report needs both).
+    let version = stdout(&output);
+    let target = version.trim().strip_prefix(&format!("vd-broker {} (", env!("CARGO_PKG_VERSION")));
+    let target = target.and_then(|rest| rest.strip_suffix(')')).unwrap_or_else(|| panic!("--version printed {version:?}"));
+    assert!(target.contains("-linux-"), "--version names no Linux target: {version:?}");
 }
 
 /// `vd-broker [-v] token SQL_SCOPE` with `bearer`, against a new emulator

@@ -48,7 +48,7 @@ fi
 echo "== summary (each runner's own lines; full logs in target/test-logs/)"
 for suite in "${suites[@]}"; do
   name="$(basename "$suite" .sh)"
-  grep -E '^test result:|^(=+ .*(passed|failed|error).* =+)$|^(ok|FAIL)[[:space:]]|^--- FAIL|^(\[(INFO|ERROR)\] )?Tests run:|^# (pass|fail) [0-9]+$|^(Mono|CoreCLR) [0-9][0-9.]*( \([^)]*\))?: [0-9]+ passed|^C tests:|^header:|^exports:|^install:|^generated:|^drift check:|^shared cache:|^dist:|^fuzz:|^tools:|^secrets:' \
+  grep -E '^test result:|^(=+ .*(passed|failed|error).* =+)$|^(ok|FAIL)[[:space:]]|^--- FAIL|^(\[(INFO|ERROR)\] )?Tests run:|^# (pass|fail) [0-9]+$|^(Mono|CoreCLR) [0-9][0-9.]*( \([^)]*\))?: [0-9]+ passed|^C tests:|^header:|^exports:|^install:|^generated:|^drift check:|^shared cache:|^dist:|^fuzz:|^tools:|^docs:|^secrets:' \
     "$logs/$name.log" | sed "s/^/[$name] /"
 done
 [ "${#failed[@]}" -eq 0 ]

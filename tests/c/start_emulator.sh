@@ -1,5 +1,7 @@
-# Sourced by the C suites. scratch_dir sets work to a fresh temporary
-# directory, removed on exit together with the emulator, if one was started.
+# Sourced by the suites that start the emulator. scratch_dir sets work to a
+# fresh temporary directory, removed on exit together with the emulator, if
+# one was started, and an Azurite started in $work/azurite
+# (tests/azurite/start.sh), if any.
 # start_emulator [EMULATOR ARGS...] starts the broker
 # emulator ($VD_BROKER_EMULATOR, else the debug build) as a coprocess whose
 # stdin is this shell's pipe, so it ends with the shell, and sets
@@ -8,7 +10,13 @@
 scratch_dir() {
   work="$(mktemp -d)"
   emulator_pid=""
-  trap '[ -n "$emulator_pid" ] && kill "$emulator_pid" 2>/dev/null; rm -rf "$work"' EXIT
+  trap 'stop_scratch' EXIT
+}
+
+stop_scratch() {
+  [ -n "$emulator_pid" ] && kill "$emulator_pid" 2>/dev/null
+  [ -f "$work/azurite/azurite.pid" ] && kill "$(cat "$work/azurite/azurite.pid")" 2>/dev/null
+  rm -rf "$work"
 }
 
 start_emulator() {

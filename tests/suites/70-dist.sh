@@ -16,6 +16,9 @@
 #   only PKG_CONFIG_PATH set, shared and static (gcc; musl-gcc, shared
 #   only; zig cc for aarch64), and each program runs on the tarball's
 #   architecture (aarch64 under qemu) and gets a token;
+# - each musllinux wheel is the one pip picks for a musl Python of its
+#   architecture, and the library inside it gets a token on its
+#   architecture and libc (a C program: no musl Python runs here);
 # - a Go module outside the repository builds against a copy of bindings/go
 #   (a replace directive) with only PKG_CONFIG_PATH set, shared and with
 #   -tags static, for x86_64 and cross-built for arm64 (zig cc), and gets a
@@ -97,6 +100,22 @@ studio_env "$work"
 unset CGO_CFLAGS CGO_CPPFLAGS CGO_LDFLAGS LD_LIBRARY_PATH C_INCLUDE_PATH LIBRARY_PATH PKG_CONFIG_PATH
 scope=https://storage.azure.com/.default
 
+# target_cc: after dist_describe, the C compiler of the target (cc, an
+# array, and compiler, its name): this machine's gcc or musl-gcc, zig cc for
+# another architecture. -O2 also keeps zig from linking its UBSan runtime
+# (debug builds do), which needs a newer musl than Debian's.
+target_cc() {
+  if [ "$arch" = "$(uname -m)" ]; then
+    cc=(gcc)
+    [ "$libc" = gnu ] || cc=("$libc-gcc")
+  else
+    read -ra cc <<<"$(zig_cc "$arch-linux-$libc")"
+  fi
+  compiler="${cc[*]}"
+  compiler="${compiler##*/}"
+  cc+=(-O2)
+}
+
 # unpack TARGET: the target's tarball, unpacked elsewhere (once); sets c_prefix.
 unpack() {
   dist_describe "$1"
@@ -114,17 +133,7 @@ for target in "${dist_all_targets[@]}"; do
     [ -e "$c_prefix/$file" ] || fail "the $c_name_suffix C tarball has no $file"
   done
   grep -qx 'prefix=${pcfiledir}/../..' "$c_prefix/lib/pkgconfig/vd_broker.pc" || fail "$c_name_suffix: vd_broker.pc is not relocatable"
-  # -O2 also keeps zig from linking its UBSan runtime (debug builds do),
-  # which needs a newer musl than Debian's.
-  if [ "$arch" = "$(uname -m)" ]; then
-    cc=(gcc)
-    [ "$libc" = gnu ] || cc=("$libc-gcc")
-  else
-    read -ra cc <<<"$(zig_cc "$arch-linux-$libc")"
-  fi
-  compiler="${cc[*]}"
-  compiler="${compiler##*/}"
-  cc+=(-O2)
+  target_cc
   export PKG_CONFIG_PATH="$c_prefix/lib/pkgconfig"
   libdir="$(pkg-config --variable=libdir vd_broker)"
   program="$work/get_token-$target"
@@ -148,6 +157,33 @@ for target in "${dist_all_targets[@]}"; do
   echo "dist: the $c_name_suffix C tarball, unpacked elsewhere, built get_token.c with $compiler and PKG_CONFIG_PATH alone, $linked; each got a token on $arch (${SECONDS}s)"
 done
 unset PKG_CONFIG_PATH
+
+# The musllinux wheels: no musl Python runs here (the arm64 root is Debian's),
+# so each wheel is tested where it differs from the others: pip, asked for a
+# musl interpreter of the wheel's architecture, picks it out of the four;
+# and the library inside it, taken out as it is, serves a C program built by
+# its target's compiler and run on its architecture (the package's Python
+# code is the same in every wheel, and runs in the other wheels' tests).
+for target in "${dist_all_targets[@]}"; do
+  dist_describe "$target"
+  [ "$libc" = musl ] || continue
+  SECONDS=0
+  wheel="$(echo "$dist"/*-"$wheel_platform".whl)"
+  python3 -m pip download --quiet --disable-pip-version-check --no-index --find-links "$dist" --only-binary=:all: \
+    --platform "$wheel_platform" --python-version 3.11 --no-deps -d "$work/picked-$target" vibedata_studio_azure_cred_broker
+  picked="$(cd "$work/picked-$target" && echo *.whl)"
+  [ "$picked" = "$(basename "$wheel")" ] || fail "pip picked $picked for a $wheel_platform interpreter, not $(basename "$wheel")"
+  wheel_lib="$work/wheel-$target"
+  mkdir -p "$wheel_lib"
+  unzip -q -j -d "$wheel_lib" "$wheel" vibedata_studio_azure_cred_broker/libvd_broker.so
+  ln -s libvd_broker.so "$wheel_lib/libvd_broker.so.0" # its soname, which the program will ask for
+  target_cc
+  program="$work/get_token-wheel-$target"
+  "${cc[@]}" -std=c11 -Wall -Werror -o "$program" examples/c/get_token.c -Iinclude -L"$wheel_lib" -lvd_broker -Wl,-rpath,"$wheel_lib"
+  out="$(run_on "$arch" "$program" "$scope")"
+  [[ "$out" == "token for $scope: "*" bytes, expires "* ]] || fail "$wheel_platform: the wheel's library printed: $out"
+  echo "dist: the $wheel_platform wheel: pip picks it for a musl Python on $arch; its own library, linked by $compiler, got a token on $arch (${SECONDS}s)"
+done
 
 # --- Go ---------------------------------------------------------------------
 # A copy of bindings/go stands for the module as a user downloads it (only

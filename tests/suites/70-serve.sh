@@ -35,14 +35,7 @@ echo "serve: the library links no async runtime (cargo tree --no-default-feature
 # shellcheck source=tests/c/start_emulator.sh
 source tests/c/start_emulator.sh
 
-work="$(mktemp -d)"
-emulator_pid=""
-cleanup() {
-  [ -n "$emulator_pid" ] && kill "$emulator_pid" 2>/dev/null
-  [ -f "$work/azurite/azurite.pid" ] && kill "$(cat "$work/azurite/azurite.pid")" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+scratch_dir
 start_emulator || exit 1
 printf 'vd_iat_serve_%s\n' "$RANDOM$RANDOM" > "$work/credential"
 

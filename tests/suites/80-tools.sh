@@ -4,7 +4,7 @@
 # unchanged against `vd-broker serve` with the broker emulator behind it:
 # the Azure CLI, the Fabric CLI, mssql-python, deltalake, polars and azcopy,
 # with one Azurite (HTTPS, OAuth) for those that talk to storage; also the
-# README's container recipe. pytest (tests/tools) runs them; each module
+# book's container recipe (docs/serve.md). pytest (tests/tools) runs them; each module
 # starts its own endpoint. Prints each tool's version and the time taken.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -12,14 +12,7 @@ SECONDS=0
 
 # shellcheck source=tests/c/start_emulator.sh
 source tests/c/start_emulator.sh
-work="$(mktemp -d)"
-emulator_pid=""
-cleanup() {
-  [ -n "$emulator_pid" ] && kill "$emulator_pid" 2>/dev/null
-  [ -f "$work/azurite/azurite.pid" ] && kill "$(cat "$work/azurite/azurite.pid")" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+scratch_dir
 start_emulator || exit 1
 bash tests/azurite/start.sh "$work/azurite" >/dev/null || exit 1
 

@@ -1,4 +1,4 @@
-"""The README's container recipe, run as the README shows it: the
+"""The book's container recipe (docs/serve.md), run as it shows it: the
 entrypoint starts `vd-broker serve` around the agent's main process, and a
 shell opened later takes the endpoint from the profile script. The only
 edit is the directory of the env file (/run is not ours to write here),
@@ -14,7 +14,7 @@ import time
 
 from conftest import REPO, VD_BROKER, Identity, run
 
-README = (REPO / "README.md").read_text()
+RECIPE = (REPO / "docs" / "serve.md").read_text()
 RUN_DIR = "/run/vd-broker"
 # A real consumer: azure-identity's ManagedIdentityCredential prints the
 # audience of the token it got.
@@ -34,13 +34,13 @@ sys.exit(3)
 
 
 def snippet(name: str) -> str:
-    found = re.search(rf"<!-- snippet: {name} -->\n```\w+\n(.*?)\n```", README, flags=re.S)
-    assert found, f"no snippet {name!r} in the README"
+    found = re.search(rf"<!-- snippet: {name} -->\n```\w+\n(.*?)\n```", RECIPE, flags=re.S)
+    assert found, f"no snippet {name!r} in docs/serve.md"
     return found.group(1)
 
 
 def adapted(script: str, run_dir: str) -> str:
-    assert RUN_DIR in script, f"the README's script no longer uses {RUN_DIR}"
+    assert RUN_DIR in script, f"the documented script no longer uses {RUN_DIR}"
     return script.replace(RUN_DIR, run_dir)
 
 

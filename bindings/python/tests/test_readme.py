@@ -1,6 +1,7 @@
-"""Every snippet of the README, run against the local stand-ins. The only
-edits are the ones that point production code at loopback (each must match
-the README exactly once, so the README cannot drift from what runs here)."""
+"""Every snippet of the package's README and of the manual's Python chapter,
+run against the local stand-ins. The only edits are the ones that point
+production code at loopback (each must match the snippet exactly once, so the
+documentation cannot drift from what runs here)."""
 
 from __future__ import annotations
 
@@ -20,18 +21,24 @@ from support.keyvault import KeyVaultStandIn
 from support.tls import loopback_certificate
 from support.tokens import sha256_hex
 
-README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+DOCUMENTS = (Path(__file__).resolve().parents[1] / "README.md", REPO / "docs" / "bindings" / "python.md")
 
 
 def snippet(name: str) -> str:
-    found = re.search(rf"<!-- snippet: {name} -->\n```\w+\n(.*?)\n```", README, flags=re.S)
-    assert found, f"no snippet {name!r} in the README"
-    return found.group(1)
+    """The snippet marked `name`, which stands exactly once in the README and
+    the manual's Python chapter together."""
+    found = [
+        match.group(1)
+        for document in DOCUMENTS
+        for match in re.finditer(rf"<!-- snippet: {name} -->\n```\w+\n(.*?)\n```", document.read_text(), flags=re.S)
+    ]
+    assert len(found) == 1, f"snippet {name!r} stands {len(found)} times in the README and docs/bindings/python.md"
+    return found[0]
 
 
 def adapted(code: str, *replacements: tuple[str, str]) -> str:
     for old, new in replacements:
-        assert code.count(old) == 1, f"the README snippet no longer contains {old!r}"
+        assert code.count(old) == 1, f"the documented snippet no longer contains {old!r}"
         code = code.replace(old, new)
     return code
 

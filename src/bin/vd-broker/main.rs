@@ -23,6 +23,9 @@ use vd_broker::{Client, Error, ErrorKind, Options, TokenRequest};
 
 use crate::exit_code::{EXIT_STATUS_HELP, EX_IOERR, EX_USAGE};
 
+/// The version and the target it was built for (`0.1.0 (aarch64-unknown-linux-musl)`).
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("VD_BROKER_BUILD_TARGET"), ")");
+
 /// Azure access tokens from the VibeData Studio credential broker, for
 /// shells and scripts.
 ///
@@ -40,7 +43,7 @@ use crate::exit_code::{EXIT_STATUS_HELP, EX_IOERR, EX_USAGE};
 ///   vd-broker token --json https://vault.azure.net/.default | jq -r .expires_on
 ///   vd-broker audiences
 #[derive(Parser, Debug)]
-#[command(name = "vd-broker", version, verbatim_doc_comment, after_long_help = EXIT_STATUS_HELP, arg_required_else_help = true)]
+#[command(name = "vd-broker", version = VERSION, verbatim_doc_comment, after_long_help = EXIT_STATUS_HELP, arg_required_else_help = true)]
 struct Cli {
     #[command(flatten)]
     settings: Settings,
