@@ -74,7 +74,7 @@ tests=(
 # Nothing of this machine's environment but the emulator (an x86_64 program
 # the arm64 tests start) and the arm64 root for the programs qemu runs.
 env -i HOME="$HOME" PATH="$venv/bin:/usr/bin:/bin" VD_BROKER_EMULATOR="$emulator_program" \
-  QEMU_LD_PREFIX="$arm64_root" qemu-aarch64-static "$venv/bin/python3" -m pytest -c /dev/null --rootdir "$work" \
+  QEMU_LD_PREFIX="$(arm64_prefix)" qemu-aarch64-static "$venv/bin/python3" -m pytest -c /dev/null --rootdir "$work" \
   -p no:cacheprovider "${tests[@]}"
 echo "dist: arm64 Python under qemu: the README's Key Vault snippet, the bundled library, ChainedTokenCredential and a refusal's failure class (${SECONDS}s)"
 
